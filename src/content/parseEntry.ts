@@ -1,0 +1,337 @@
+// One content file in, one validated Article or Page (or diagnostics) out. No I/O here:
+// the caller reads the bytes and says which images exist, so this is testable with literal input.
+
+import { parseSiteDate, type SiteDate } from '../dates.js';
+import { countWords, internalArticleLinks, plainExcerpt } from '../markdown.js';
+import { SLUG_RE, slugify } from '../slug.js';
+import type { Diagnostic } from './diagnostic.js';
+import { decodeContent, parseFrontMatter, type FrontMatter } from './frontMatter.js';
+import type { Article, Correction, Entry, FeatureImage, Page } from './model.js';
+
+export interface ParseContext {
+  readonly timezone: string;
+  readonly maxBytes: number;
+  /** Width and height of a file under public/, or undefined when there is no such file. */
+  readonly imageInfo: (src: string) => { width: number; height: number } | undefined;
+}
+
+export interface ParseResult {
+  readonly entry?: Entry;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const ARTICLE_FIELDS = new Set([
+  'title', 'date', 'author', 'publisher', 'summary', 'tags', 'updated', 'image', 'source', 'canonical', 'slug', 'draft', 'noindex', 'id', 'aliases', 'corrections',
+]);
+const PAGE_FIELDS = new Set(['title', 'summary', 'order', 'slug', 'draft', 'noindex']);
+const IMAGE_FIELDS = new Set(['src', 'alt', 'caption', 'credit']);
+const SOURCE_FIELDS = new Set(['name', 'url']);
+
+// C0/C1 controls (tab and newline are fine in long text) and bidirectional overrides/isolates,
+// which can make a headline read differently from what it says.
+const CONTROL_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const BIDI_RE = /[\u202a-\u202e\u2066-\u2069]/;
+
+/** The first path segment of a page slug must not shadow a route the site itself answers. */
+export const RESERVED_PAGE_SLUGS = new Set([
+  'articles', 'tags', 'authors', 'page', 'assets', 'images', 'feed', 'feed.xml', 'atom.xml', 'feed.json', 'sitemap', 'sitemap.xml', 'news-sitemap.xml', 'robots.txt',
+  'healthz', 'readyz', 'well-known', 'favicon.ico', 'favicon.svg', 'style.css', 'search', 'api', 'pages', 'draft', 'preview',
+]);
+
+class Checker {
+  readonly diagnostics: Diagnostic[] = [];
+  constructor(
+    private readonly path: string,
+    private readonly fm: FrontMatter,
+  ) {}
+
+  report(keys: readonly (string | number)[], message: string, severity: 'error' | 'warning' = 'error'): void {
+    const p = this.fm.position(keys);
+    const field = keys.filter((k) => typeof k === 'string').join('.') || 'yaml';
+    this.diagnostics.push({ path: this.path, line: p.line, column: p.column, field, severity, message });
+  }
+
+  get ok(): boolean {
+    return !this.diagnostics.some((d) => d.severity === 'error');
+  }
+
+  text(keys: readonly (string | number)[], value: unknown, opts: { max?: number; required?: boolean; multiline?: boolean } = {}): string | undefined {
+    if (value === undefined || value === null) {
+      if (opts.required) this.report(keys, 'is required');
+      return undefined;
+    }
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      this.report(keys, `must be text, not ${describe(value)}`);
+      return undefined;
+    }
+    const s = String(value).trim();
+    if (opts.required && s === '') {
+      this.report(keys, 'must not be empty');
+      return undefined;
+    }
+    if (opts.max !== undefined && s.length > opts.max) {
+      this.report(keys, `is ${s.length} characters long; the limit is ${opts.max}`);
+      return undefined;
+    }
+    if (CONTROL_RE.test(opts.multiline ? s.replace(/[\t\n]/g, ' ') : s) || (!opts.multiline && /[\t\n]/.test(s) && keys[0] === 'title')) {
+      this.report(keys, 'contains control characters');
+      return undefined;
+    }
+    if (BIDI_RE.test(s)) {
+      this.report(keys, 'contains invisible bidirectional control characters');
+      return undefined;
+    }
+    return s === '' ? undefined : s;
+  }
+
+  date(keys: readonly (string | number)[], value: unknown, tz: string, required = false): SiteDate | undefined {
+    if (value === undefined || value === null) {
+      if (required) this.report(keys, 'is required');
+      return undefined;
+    }
+    if (typeof value !== 'string') {
+      this.report(keys, `must be a date such as 2024-03-22 or 2024-03-22T09:30:00+01:00, not ${describe(value)}`);
+      return undefined;
+    }
+    const d = parseSiteDate(value, tz);
+    if (!d) this.report(keys, `"${value.slice(0, 60)}" is not a valid date (use 2024-03-22 or 2024-03-22T09:30:00+01:00)`);
+    return d;
+  }
+
+  bool(keys: readonly (string | number)[], value: unknown): boolean {
+    if (value === undefined || value === null) return false;
+    if (typeof value !== 'boolean') {
+      this.report(keys, `must be true or false, not ${describe(value)}`);
+      return false;
+    }
+    return value;
+  }
+
+  url(keys: readonly (string | number)[], value: unknown): string | undefined {
+    const s = this.text(keys, value, { max: 2000 });
+    if (s === undefined) return undefined;
+    let u: URL;
+    try {
+      u = new URL(s);
+    } catch {
+      this.report(keys, `"${s.slice(0, 80)}" is not an absolute http(s) URL`);
+      return undefined;
+    }
+    if ((u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname) {
+      this.report(keys, `"${s.slice(0, 80)}" is not an absolute http(s) URL`);
+      return undefined;
+    }
+    return u.href;
+  }
+
+  list(keys: readonly (string | number)[], value: unknown): unknown[] | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value)) {
+      this.report(keys, `must be a list, not ${describe(value)}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  mapping(keys: readonly (string | number)[], value: unknown, known: Set<string>): Record<string, unknown> | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      this.report(keys, `must be a mapping of fields, not ${describe(value)}`);
+      return undefined;
+    }
+    const rec = value as Record<string, unknown>;
+    for (const k of Object.keys(rec)) if (!known.has(k)) this.report([...keys, k], `unknown field "${k}" is ignored`, 'warning');
+    return rec;
+  }
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'empty';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `text "${value.slice(0, 40)}"`;
+  return `${typeof value} ${String(value)}`;
+}
+
+/** A site-relative path to a public file or old URL: starts with one "/", no scheme, no "..", nothing odd. */
+function isSitePath(s: string): boolean {
+  return s.startsWith('/') && !s.startsWith('//') && !/[\\\s?#<>"'`]/.test(s) && !s.split('/').some((seg) => seg === '..' || seg === '.') && !/%(2e|2f|5c|00)/i.test(s);
+}
+
+function baseSlug(relPath: string): string {
+  const name = relPath.split('/').pop() ?? relPath;
+  return name.replace(/\.md$/i, '');
+}
+
+/** Parses and validates one file. `kind` comes from where it lives (pages/ holds pages). */
+export function parseEntry(relPath: string, bytes: Uint8Array, ctx: ParseContext, kind: 'article' | 'page' = 'article'): ParseResult {
+  const whole = (field: string, message: string): ParseResult => ({
+    diagnostics: [{ path: relPath, line: 1, column: 1, field, severity: 'error', message }],
+  });
+  if (bytes.byteLength > ctx.maxBytes) {
+    return whole('file', `file is ${bytes.byteLength} bytes, over the MAX_ARTICLE_BYTES limit of ${ctx.maxBytes}`);
+  }
+  const text = decodeContent(bytes);
+  if (text === undefined) return whole('file', 'file is not valid UTF-8 text');
+  const parsed = parseFrontMatter(text, relPath);
+  if (!parsed.ok) return { diagnostics: parsed.diagnostics };
+  const fm = parsed.value;
+  const c = new Checker(relPath, fm);
+  const data = fm.data;
+
+  const known = kind === 'article' ? ARTICLE_FIELDS : PAGE_FIELDS;
+  for (const key of Object.keys(data)) if (!known.has(key)) c.report([key], `unknown field "${key}" is ignored`, 'warning');
+
+  const title = c.text(['title'], data.title, { required: true, max: 200 });
+  let slug = baseSlug(relPath);
+  if (data.slug !== undefined) {
+    const s = c.text(['slug'], data.slug, { max: 200 });
+    if (s !== undefined && !SLUG_RE.test(s)) c.report(['slug'], `"${s.slice(0, 80)}" must be lowercase letters, digits and single hyphens`);
+    else if (s !== undefined) slug = s;
+  } else if (!SLUG_RE.test(slug)) {
+    c.diagnostics.push({ path: relPath, line: 1, column: 1, field: 'slug', severity: 'error', message: `file name "${slug}" is not a valid slug: rename the file (lowercase letters, digits, single hyphens) or set slug:` });
+  }
+  const summary = c.text(['summary'], data.summary, { max: 300, multiline: true });
+  const body = fm.body;
+  if (body.trim() === '') c.diagnostics.push({ path: relPath, line: fm.bodyLine, column: 1, field: 'body', severity: 'error', message: 'the body is empty' });
+  const description = summary ?? plainExcerpt(body);
+
+  if (kind === 'page') {
+    if (RESERVED_PAGE_SLUGS.has(slug)) c.report(data.slug !== undefined ? ['slug'] : ['title'], `page slug "${slug}" collides with a route the site uses`);
+    let order = Number.MAX_SAFE_INTEGER;
+    if (data.order !== undefined && data.order !== null) {
+      if (typeof data.order !== 'number' || !Number.isFinite(data.order)) c.report(['order'], `must be a number, not ${describe(data.order)}`);
+      else order = data.order;
+    }
+    c.bool(['noindex'], data.noindex);
+    const draft = c.bool(['draft'], data.draft);
+    if (!c.ok || title === undefined) return { diagnostics: c.diagnostics };
+    if (draft) return { diagnostics: c.diagnostics };
+    const page: Page = { kind: 'page', file: relPath, slug, url: `/${slug}/`, title, ...(summary !== undefined ? { summary } : {}), description, order, body, bodyLine: fm.bodyLine };
+    return { entry: Object.freeze(page), diagnostics: c.diagnostics };
+  }
+
+  const date = c.date(['date'], data.date, ctx.timezone, true);
+  const updated = c.date(['updated'], data.updated, ctx.timezone);
+  if (date && updated && updated.ms < date.ms) c.report(['updated'], 'is earlier than date');
+
+  let authors: string[] = [];
+  if (data.author === undefined || data.author === null) c.report(['author'], 'is required');
+  else if (Array.isArray(data.author)) {
+    if (data.author.length === 0) c.report(['author'], 'must name at least one author');
+    data.author.forEach((a, i) => {
+      const s = c.text(['author', i], a, { required: true, max: 120 });
+      if (s !== undefined) authors.push(s);
+    });
+  } else {
+    const s = c.text(['author'], data.author, { required: true, max: 120 });
+    if (s !== undefined) authors = [s];
+  }
+  for (const [i, a] of authors.entries()) if (!slugify(a)) c.report(['author', i], `"${a}" has no letters or digits to make an author page address from`);
+
+  const publisher = c.text(['publisher'], data.publisher, { max: 200 });
+
+  const tags: string[] = [];
+  const tagList = c.list(['tags'], data.tags);
+  tagList?.forEach((t, i) => {
+    const s = c.text(['tags', i], t, { max: 100 });
+    if (s === undefined) return;
+    if (!slugify(s)) c.report(['tags', i], `tag "${s}" has no letters or digits to make a tag page address from`);
+    else if (!tags.includes(s)) tags.push(s);
+  });
+
+  let image: FeatureImage | undefined;
+  const img = c.mapping(['image'], data.image, IMAGE_FIELDS);
+  if (img) {
+    const src = c.text(['image', 'src'], img.src, { max: 500 });
+    const alt = c.text(['image', 'alt'], img.alt, { max: 500 });
+    const caption = c.text(['image', 'caption'], img.caption, { max: 1000 });
+    const credit = c.text(['image', 'credit'], img.credit, { max: 300 });
+    let file: { width: number; height: number } | undefined;
+    if (src !== undefined) {
+      if (!isSitePath(src)) c.report(['image', 'src'], `"${src.slice(0, 80)}" must be a site-relative path to a file under public/, such as /images/photo.jpg`);
+      else if (alt === undefined && img.alt !== '') c.report(['image', 'alt'], 'is required when image.src is given (describe the photo for readers who cannot see it)');
+      else {
+        file = ctx.imageInfo(src);
+        if (!file) c.report(['image', 'src'], `file public${src} does not exist or is not an image; the article is shown without it`, 'warning');
+      }
+    }
+    image = {
+      ...(file && src ? { src, width: file.width, height: file.height, alt: alt ?? '' } : alt !== undefined && file ? { alt } : {}),
+      ...(caption !== undefined ? { caption } : {}),
+      ...(credit !== undefined ? { credit } : {}),
+    };
+    if (Object.keys(image).length === 0) image = undefined;
+  }
+
+  let source: Article['source'];
+  const src = c.mapping(['source'], data.source, SOURCE_FIELDS);
+  if (src) {
+    const name = c.text(['source', 'name'], src.name, { max: 200 });
+    const url = c.url(['source', 'url'], src.url);
+    source = { ...(name !== undefined ? { name } : {}), ...(url !== undefined ? { url } : {}) };
+  }
+  const canonical = c.url(['canonical'], data.canonical);
+  const draft = c.bool(['draft'], data.draft);
+  const noindex = c.bool(['noindex'], data.noindex);
+  const id = c.text(['id'], data.id, { max: 300 });
+
+  const aliases: string[] = [];
+  c.list(['aliases'], data.aliases)?.forEach((a, i) => {
+    const s = c.text(['aliases', i], a, { max: 500 });
+    if (s === undefined) return;
+    if (!isSitePath(s) || /^\/[a-z][a-z0-9+.-]*:/i.test(s)) {
+      c.report(['aliases', i], `"${s.slice(0, 80)}" must be a site-relative path starting with a single / (no scheme, no //, no ..)`);
+      return;
+    }
+    const key = aliasKey(s);
+    if (key === '' || key === '/') c.report(['aliases', i], 'the home page cannot be an alias');
+    else if (!aliases.includes(key)) aliases.push(key);
+  });
+
+  const corrections: Correction[] = [];
+  c.list(['corrections'], data.corrections)?.forEach((entry, i) => {
+    const rec = c.mapping(['corrections', i], entry, new Set(['date', 'text']));
+    if (!rec) return;
+    const d = c.date(['corrections', i, 'date'], rec.date, ctx.timezone, true);
+    const t = c.text(['corrections', i, 'text'], rec.text, { required: true, max: 2000, multiline: true });
+    if (d && t) corrections.push({ date: d, text: t });
+  });
+  corrections.sort((a, b) => b.date.ms - a.date.ms);
+
+  if (!c.ok || title === undefined || date === undefined) return { diagnostics: c.diagnostics };
+  const words = countWords(body);
+  const article: Article = {
+    kind: 'article',
+    file: relPath,
+    slug,
+    url: `/articles/${slug}/`,
+    title,
+    date,
+    ...(updated ? { updated } : {}),
+    authors,
+    ...(publisher !== undefined ? { publisher } : {}),
+    ...(summary !== undefined ? { summary } : {}),
+    description,
+    tags,
+    ...(image ? { image } : {}),
+    ...(source && Object.keys(source).length > 0 ? { source } : {}),
+    ...(canonical !== undefined ? { canonical } : {}),
+    draft,
+    noindex,
+    ...(id !== undefined ? { id } : {}),
+    aliases,
+    corrections,
+    body,
+    bodyLine: fm.bodyLine,
+    words,
+    readingMinutes: Math.max(1, Math.ceil(words / 230)),
+    links: internalArticleLinks(body),
+  };
+  return { entry: Object.freeze(article), diagnostics: c.diagnostics };
+}
+
+/** Aliases and request paths are compared without a trailing slash. */
+export function aliasKey(path: string): string {
+  return path.length > 1 ? path.replace(/\/+$/, '') : path;
+}

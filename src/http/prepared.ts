@@ -1,0 +1,123 @@
+// A prepared response: body, compressed variants, strong ETags and the full header set, built once per
+// content state and written with one writeHead + end per request. The same function serves the fast path
+// (before Express) and Express routes, so both give identical responses.
+
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
+import { httpDate } from '../dates.js';
+
+type Encoding = 'br' | 'gzip' | 'identity';
+
+interface Variant {
+  readonly body: Buffer;
+  readonly etag: string;
+  /** Flat [name, value, ...] array for writeHead: the fastest form Node accepts. */
+  readonly headers: readonly string[];
+  readonly notModifiedHeaders: readonly string[];
+}
+
+export interface Prepared {
+  readonly status: number;
+  readonly type: string;
+  readonly lastModified: number | undefined;
+  readonly identity: Variant;
+  readonly gzip: Variant | undefined;
+  readonly br: Variant | undefined;
+}
+
+export interface PrepareOptions {
+  readonly status?: number;
+  readonly type: string;
+  readonly cacheControl: string;
+  readonly lastModified?: number;
+  /** Headers every response carries (security headers), as name -> value. */
+  readonly baseHeaders: Readonly<Record<string, string>>;
+  readonly extraHeaders?: Readonly<Record<string, string>>;
+  /** Compress when it pays (text bodies over a few hundred bytes). */
+  readonly compress?: boolean;
+}
+
+const MIN_COMPRESS = 256;
+
+function etagOf(body: Buffer, suffix: string): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}${suffix}"`;
+}
+
+function variant(body: Buffer, encoding: Encoding, opts: PrepareOptions, compressible: boolean): Variant {
+  const etag = etagOf(body, encoding === 'identity' ? '' : `-${encoding}`);
+  const common: string[] = [];
+  for (const [k, v] of Object.entries(opts.baseHeaders)) common.push(k, v);
+  for (const [k, v] of Object.entries(opts.extraHeaders ?? {})) common.push(k, v);
+  common.push('Cache-Control', opts.cacheControl, 'ETag', etag);
+  if (compressible) common.push('Vary', 'Accept-Encoding');
+  if (opts.lastModified !== undefined && opts.lastModified > 0) common.push('Last-Modified', httpDate(opts.lastModified));
+  const headers = [...common, 'Content-Type', opts.type, 'Content-Length', String(body.length)];
+  if (encoding !== 'identity') headers.push('Content-Encoding', encoding);
+  return { body, etag, headers, notModifiedHeaders: common };
+}
+
+export function prepare(body: string | Buffer, opts: PrepareOptions): Prepared {
+  const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  const compressible = (opts.compress ?? true) && buf.length >= MIN_COMPRESS;
+  return {
+    status: opts.status ?? 200,
+    type: opts.type,
+    lastModified: opts.lastModified,
+    identity: variant(buf, 'identity', opts, compressible),
+    // gzip level 6 and brotli quality 5: about 0.3 ms each for a 15 KB page, within a few % of the best ratio.
+    gzip: compressible ? variant(gzipSync(buf, { level: 6 }), 'gzip', opts, true) : undefined,
+    br: compressible
+      ? variant(brotliCompressSync(buf, { params: { [zc.BROTLI_PARAM_QUALITY]: 5, [zc.BROTLI_PARAM_SIZE_HINT]: buf.length } }), 'br', opts, true)
+      : undefined,
+  };
+}
+
+const encodingCache = new Map<string, Encoding>();
+
+/** Picks br, then gzip, then identity from Accept-Encoding, honouring q=0. */
+export function negotiate(header: string | undefined): Encoding {
+  if (!header) return 'identity';
+  const hit = encodingCache.get(header);
+  if (hit) return hit;
+  const q = new Map<string, number>();
+  for (const part of header.toLowerCase().split(',')) {
+    const [name, ...params] = part.trim().split(';');
+    if (!name) continue;
+    let weight = 1;
+    for (const p of params) {
+      const m = /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(p);
+      if (m) weight = Number(m[1]);
+    }
+    q.set(name.trim(), Number.isFinite(weight) ? weight : 0);
+  }
+  const star = q.get('*');
+  const accepts = (enc: string): boolean => (q.get(enc) ?? star ?? 0) > 0;
+  const result: Encoding = accepts('br') ? 'br' : accepts('gzip') ? 'gzip' : 'identity';
+  if (encodingCache.size < 256) encodingCache.set(header, result);
+  return result;
+}
+
+function matches(ifNoneMatch: string, etag: string): boolean {
+  if (ifNoneMatch.trim() === '*') return true;
+  for (const tag of ifNoneMatch.split(',')) {
+    const t = tag.trim().replace(/^W\//, '');
+    if (t === etag) return true;
+  }
+  return false;
+}
+
+/** Writes a prepared response: content negotiation, 304 for a matching If-None-Match, no body for HEAD. */
+export function sendPrepared(req: IncomingMessage, res: ServerResponse, p: Prepared): void {
+  const enc = negotiate(req.headers['accept-encoding']);
+  const v = (enc === 'br' ? p.br : enc === 'gzip' ? p.gzip : undefined) ?? p.identity;
+  const inm = req.headers['if-none-match'];
+  if (inm !== undefined && p.status === 200 && matches(inm, v.etag)) {
+    res.writeHead(304, v.notModifiedHeaders as string[]);
+    res.end();
+    return;
+  }
+  res.writeHead(p.status, v.headers as string[]);
+  if (req.method === 'HEAD') res.end();
+  else res.end(v.body);
+}

@@ -1,0 +1,198 @@
+// The one Markdown pipeline: marked (GFM) renders, sanitize-html removes anything executable.
+// Sanitising after rendering is what makes raw HTML inside Markdown safe, whatever marked lets through.
+
+import { Marked, type Tokens } from 'marked';
+import sanitizeHtml from 'sanitize-html';
+import { slugify } from './slug.js';
+
+export interface MarkdownOptions {
+  /** Origin of the site (e.g. https://news.example): links elsewhere get rel="noopener noreferrer". */
+  readonly siteOrigin: string;
+  /** Intrinsic size of a site-relative image, so body images carry width and height (no layout shift). */
+  readonly imageSize?: (src: string) => { width: number; height: number } | undefined;
+  /** Ids the page layout already uses; headings that would repeat one get a suffix. */
+  readonly reservedIds?: readonly string[];
+}
+
+export class MarkdownError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MarkdownError';
+  }
+}
+
+// Heading ids need per-document state; parse() is synchronous, so one document renders at a time.
+let seenIds = new Map<string, number>();
+
+function uniqueId(text: string): string {
+  const base = slugify(text) || 'section';
+  const count = seenIds.get(base);
+  if (count === undefined) {
+    seenIds.set(base, 0);
+    return base;
+  }
+  let n = count + 1;
+  while (seenIds.has(`${base}-${n}`)) n++;
+  seenIds.set(base, n);
+  seenIds.set(`${base}-${n}`, 0);
+  return `${base}-${n}`;
+}
+
+const stripTags = (html: string): string =>
+  html
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(amp|lt|gt|quot|#39);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? '');
+
+const marked = new Marked({ gfm: true, breaks: false, async: false });
+marked.use({
+  renderer: {
+    heading(this: { parser: { parseInline(tokens: Tokens.Generic[]): string } }, token: Tokens.Heading): string {
+      const inner = this.parser.parseInline(token.tokens);
+      return `<h${token.depth} id="${uniqueId(stripTags(inner))}">${inner}</h${token.depth}>\n`;
+    },
+  },
+});
+
+const ALLOWED_TAGS = [
+  'p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'strong', 'b', 'em', 'i', 'del', 's', 'ins', 'u', 'mark', 'small', 'sub', 'sup',
+  'code', 'pre', 'kbd', 'samp', 'var', 'blockquote', 'q', 'cite', 'abbr', 'dfn', 'time', 'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'a', 'img',
+  'figure', 'figcaption', 'table', 'caption', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'details', 'summary', 'input', 'span',
+];
+
+function sanitizeOptions(opts: MarkdownOptions): sanitizeHtml.IOptions {
+  const siteHost = new URL(opts.siteOrigin).host;
+  return {
+    allowedTags: ALLOWED_TAGS,
+    allowedAttributes: {
+      a: ['href', 'title', 'rel'],
+      img: ['src', 'alt', 'title', 'width', 'height', 'loading', 'decoding'],
+      h1: ['id'], h2: ['id'], h3: ['id'], h4: ['id'], h5: ['id'], h6: ['id'],
+      ol: ['start', 'reversed'],
+      th: ['class', 'scope'],
+      td: ['class'],
+      code: ['class'],
+      abbr: ['title'],
+      time: ['datetime'],
+      input: ['type', 'checked', 'disabled'],
+      blockquote: ['cite'],
+      q: ['cite'],
+    },
+    allowedClasses: { code: [/^language-[\w-]+$/], th: ['align-left', 'align-center', 'align-right'], td: ['align-left', 'align-center', 'align-right'] },
+    allowedSchemes: ['http', 'https', 'mailto', 'tel'],
+    allowedSchemesByTag: { img: ['http', 'https'] },
+    allowedSchemesAppliedToAttributes: ['href', 'src', 'cite'],
+    allowProtocolRelative: false,
+    disallowedTagsMode: 'discard',
+    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'template', 'title', 'svg', 'math', 'iframe', 'object', 'embed', 'xmp', 'noembed', 'noframes', 'plaintext'],
+    enforceHtmlBoundary: false,
+    transformTags: {
+      a: (tagName, attribs) => {
+        const href = attribs.href ?? '';
+        const out: Record<string, string> = { ...attribs };
+        delete out.rel;
+        if (/^https?:\/\//i.test(href)) {
+          let host = '';
+          try {
+            host = new URL(href).host;
+          } catch {
+            host = '';
+          }
+          if (host !== siteHost) out.rel = 'noopener noreferrer';
+        }
+        return { tagName, attribs: out };
+      },
+      img: (tagName, attribs) => {
+        const out: Record<string, string> = { ...attribs, loading: 'lazy', decoding: 'async' };
+        if (!out.alt) out.alt = '';
+        const src = out.src ?? '';
+        if (src.startsWith('/') && !src.startsWith('//') && opts.imageSize && !(out.width && out.height)) {
+          const size = opts.imageSize(src);
+          if (size) {
+            out.width = String(size.width);
+            out.height = String(size.height);
+          }
+        }
+        return { tagName, attribs: out };
+      },
+      // marked writes align="..." on table cells, which HTML5 no longer allows; a class keeps the intent.
+      th: (tagName, attribs) => alignToClass(tagName, attribs),
+      td: (tagName, attribs) => alignToClass(tagName, attribs),
+      input: (tagName, attribs) => ({ tagName, attribs: attribs.type === 'checkbox' ? { type: 'checkbox', disabled: '', ...(attribs.checked !== undefined ? { checked: '' } : {}) } : {} }),
+    },
+    // An image whose address was removed as unsafe would be invalid HTML; drop it whole.
+    exclusiveFilter: (frame) => (frame.tag === 'input' && frame.attribs.type !== 'checkbox') || (frame.tag === 'img' && !frame.attribs.src),
+  };
+}
+
+function alignToClass(tagName: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag {
+  const out: Record<string, string> = {};
+  const align = attribs.align ?? '';
+  if (['left', 'center', 'right'].includes(align)) out.class = `align-${align}`;
+  if (attribs.scope) out.scope = attribs.scope;
+  return { tagName, attribs: out };
+}
+
+const optionsCache = new WeakMap<MarkdownOptions, sanitizeHtml.IOptions>();
+
+/** Markdown to safe HTML. Throws MarkdownError when the input cannot be rendered (e.g. nested too deeply). */
+export function renderMarkdown(markdown: string, opts: MarkdownOptions): string {
+  let sanitize = optionsCache.get(opts);
+  if (!sanitize) {
+    sanitize = sanitizeOptions(opts);
+    optionsCache.set(opts, sanitize);
+  }
+  seenIds = new Map((opts.reservedIds ?? []).map((id) => [id, 0]));
+  let html: string;
+  try {
+    html = marked.parse(markdown) as string;
+  } catch (cause) {
+    const reason = cause instanceof RangeError ? 'the Markdown is nested too deeply to render' : `the Markdown could not be rendered (${(cause as Error).message.split('\n')[0]})`;
+    throw new MarkdownError(reason, { cause });
+  }
+  return sanitizeHtml(html, sanitize).trim();
+}
+
+/** Plain text of the first paragraphs, for descriptions: renders only the opening of the body. */
+export function plainExcerpt(markdown: string, maxChars = 160): string {
+  const paragraphs: string[] = [];
+  let total = 0;
+  for (const block of markdown.slice(0, 4000).split(/\n[ \t]*\n/)) {
+    const b = block.trim();
+    // Headings, lists, quotes, code and raw HTML do not describe the story as well as its prose.
+    if (!b || /^(#|[-*+] |\d+[.)] |>|```|~~~|<|\||!\[)/.test(b)) continue;
+    let text: string;
+    try {
+      text = stripTags(marked.parseInline(b) as string);
+    } catch {
+      continue;
+    }
+    text = text.replace(/\s+/g, ' ').trim();
+    if (!text) continue;
+    paragraphs.push(text);
+    total += text.length + 1;
+    if (total >= maxChars) break;
+  }
+  const joined = paragraphs.join(' ');
+  if (joined.length <= maxChars) return joined;
+  const cut = joined.slice(0, maxChars - 1);
+  const atWord = cut.replace(/\s+\S*$/, '');
+  return `${(atWord.length > maxChars * 0.6 ? atWord : cut).replace(/[\s,;:.–—-]+$/, '')}…`;
+}
+
+/** Words a reader reads: Markdown syntax, link targets and tags are not counted. */
+export function countWords(markdown: string): number {
+  const text = markdown
+    .replace(/```[\s\S]*?```/g, ' ')
+    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\]\([^)]*\)/g, ']')
+    .replace(/<[^>]+>/g, ' ');
+  const words = text.match(/[\p{L}\p{N}][\p{L}\p{N}'’.,$%-]*/gu);
+  return words ? words.length : 0;
+}
+
+/** Site-relative links to articles, to warn about links to articles that do not exist. */
+export function internalArticleLinks(markdown: string): string[] {
+  const out = new Set<string>();
+  for (const m of markdown.matchAll(/(?:\]\(|href=["']?)(?:https?:\/\/[^/\s)]+)?\/articles\/([^/\s)"'#?]+)\/?/g)) out.add(m[1]!);
+  return [...out];
+}

@@ -1,0 +1,51 @@
+// Loads content for a running server: the loader keeps last good versions, and each problem is logged
+// once (the same problem is not repeated on every reload).
+
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { ContentLoader, type ContentState } from './content/ContentLoader.js';
+import { formatDiagnostic, type Diagnostic } from './content/diagnostic.js';
+import { ContentStore, type Clock } from './ContentStore.js';
+
+export interface OpenSite {
+  readonly loader: ContentLoader;
+  readonly store: ContentStore;
+  /** Re-reads changed files and swaps the site; resolves when the new state is live. */
+  reload(): Promise<ContentState>;
+}
+
+export async function openSite(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<OpenSite> {
+  const loader = new ContentLoader({
+    contentDir: config.contentDir,
+    publicDir: config.publicDir,
+    timezone: config.siteTimezone,
+    maxBytes: config.maxArticleBytes,
+    keepLastGood: true,
+  });
+  let reported = new Set<string>();
+  const report = (list: readonly Diagnostic[]): void => {
+    const now = new Set<string>();
+    for (const d of list) {
+      const line = formatDiagnostic(d);
+      now.add(line);
+      if (reported.has(line)) continue;
+      const fields = { file: d.path, line: d.line, column: d.column, field: d.field };
+      if (d.severity === 'error') options.logger?.error(fields, line);
+      else options.logger?.warn(fields, line);
+    }
+    reported = now;
+  };
+  const state = await loader.load();
+  report(state.diagnostics);
+  const store = new ContentStore(state, { preview: config.preview, ...(options.clock ? { clock: options.clock } : {}) });
+  return {
+    loader,
+    store,
+    async reload() {
+      const next = await loader.load();
+      report(next.diagnostics);
+      store.setContent(next);
+      return next;
+    },
+  };
+}

@@ -1,0 +1,370 @@
+// Turns a SiteView into HTML documents through EJS templates. Templates get an explicit view model built
+// here: never request data. Article bodies are rendered from Markdown on first use and kept per Article
+// object, so unchanged articles are never rendered twice.
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import ejs from 'ejs';
+import type { Config } from '../config.js';
+import { formatLongDate, isoDateTime, machineDate, type SiteDate } from '../dates.js';
+import type { Article, Page } from '../content/model.js';
+import { compareArticles, isPublished, modifiedMs, type SiteView } from '../content/SiteView.js';
+import { MarkdownError, renderMarkdown, type MarkdownOptions } from '../markdown.js';
+import { slugify } from '../slug.js';
+
+export interface Rendered {
+  readonly html: string;
+  /** Newest date shown on the page, for Last-Modified. */
+  readonly lastModified: number | undefined;
+  /** Cache dependency keys (see PageCache). */
+  readonly deps: readonly string[];
+  /** Preview-only pages (drafts, scheduled) must not be cached by browsers or proxies. */
+  readonly private?: boolean;
+}
+
+export interface RendererOptions {
+  readonly config: Config;
+  readonly viewsDir: string;
+  readonly assetUrl: (name: string) => string;
+  readonly imageInfo?: MarkdownOptions['imageSize'];
+  readonly onRenderError?: (file: string, line: number, message: string) => void;
+}
+
+type Template = (data: Record<string, unknown>) => string;
+
+/** Ids the layout uses; a heading in an article that would repeat one gets a suffix. */
+export const LAYOUT_IDS = ['main', 'corrections-heading', 'related-heading'];
+
+const escapeJson = (value: unknown): string =>
+  JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+function ogLocale(lang: string): string {
+  const [l, region] = lang.split('-');
+  const defaults: Record<string, string> = { en: 'US', fr: 'FR', de: 'DE', es: 'ES', it: 'IT', pt: 'PT', nl: 'NL', ja: 'JP', sv: 'SE', da: 'DK' };
+  const r = region ?? defaults[l!.toLowerCase()] ?? l!.toUpperCase();
+  return `${l!.toLowerCase()}_${r.toUpperCase()}`;
+}
+
+export class Renderer {
+  private readonly templates = new Map<string, Template>();
+  private readonly bodies = new WeakMap<Article | Page, string>();
+  private readonly md: MarkdownOptions;
+  readonly config: Config;
+
+  constructor(private readonly options: RendererOptions) {
+    this.config = options.config;
+    this.md = { siteOrigin: this.config.siteUrl, reservedIds: LAYOUT_IDS, ...(options.imageInfo ? { imageSize: options.imageInfo } : {}) };
+    for (const name of ['article', 'list', 'page', 'error']) {
+      const filename = path.join(options.viewsDir, `${name}.ejs`);
+      // Compiled once; includes resolve relative to the file and are cached by ejs.
+      this.templates.set(name, ejs.compile(readFileSync(filename, 'utf8'), { filename, cache: true }) as Template);
+    }
+  }
+
+  abs(p: string): string {
+    return `${this.config.siteUrl}${p}`;
+  }
+
+  date(d: SiteDate): { machine: string; text: string; iso: string } {
+    const tz = this.config.siteTimezone;
+    return { machine: machineDate(d, tz), text: formatLongDate(d.ms, tz, this.config.siteLang), iso: isoDateTime(d.ms, tz) };
+  }
+
+  /** Sanitised HTML of an article or page body; a body that cannot render is shown as escaped text. */
+  bodyHtml(entry: Article | Page): string {
+    let html = this.bodies.get(entry);
+    if (html !== undefined) return html;
+    try {
+      html = renderMarkdown(entry.body, this.md);
+    } catch (err) {
+      const message = err instanceof MarkdownError ? err.message : 'the body could not be rendered';
+      this.options.onRenderError?.(entry.file, entry.bodyLine, message);
+      html = entry.body
+        .split(/\n\s*\n/)
+        .map((p) => `<p>${escapeHtml(p.trim())}</p>`)
+        .join('\n');
+    }
+    this.bodies.set(entry, html);
+    return html;
+  }
+
+  private base(view: SiteView, head: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+    const c = this.config;
+    return {
+      site: { name: c.siteName, lang: c.siteLang, url: c.siteUrl, year: new Date(view.now).getUTCFullYear(), pages: view.pages.map((p) => ({ title: p.title, url: p.url })) },
+      assets: { css: this.options.assetUrl('style.css') },
+      head: {
+        robots: 'index, follow, max-image-preview:large',
+        canonical: undefined,
+        prev: undefined,
+        next: undefined,
+        og: [],
+        twitter: [],
+        jsonLd: undefined,
+        alternates: this.feedAlternates(),
+        ...head,
+      },
+      banner: undefined,
+      ...extra,
+    };
+  }
+
+  feedAlternates(): { type: string; title: string; href: string }[] {
+    const n = this.config.siteName;
+    return [
+      { type: 'application/rss+xml', title: `${n} (RSS)`, href: this.abs('/feed.xml') },
+      { type: 'application/atom+xml', title: `${n} (Atom)`, href: this.abs('/atom.xml') },
+      { type: 'application/feed+json', title: `${n} (JSON Feed)`, href: this.abs('/feed.json') },
+    ];
+  }
+
+  private run(name: string, data: Record<string, unknown>): string {
+    return this.templates.get(name)!(data);
+  }
+
+  private teaser(a: Article): Record<string, unknown> {
+    return {
+      url: a.url,
+      title: a.title,
+      description: a.description,
+      authors: a.authors.map((n) => ({ name: n, url: `/authors/${slugify(n)}/` })),
+      publisher: a.publisher,
+      date: this.date(a.date),
+      updated: a.updated ? this.date(a.updated) : undefined,
+    };
+  }
+
+  /** Up to 3: most shared tags, then newest; with no shared tag, the newest other articles. */
+  related(view: SiteView, a: Article): { articles: Article[]; byTag: boolean } {
+    const score = new Map<Article, number>();
+    for (const t of a.tags) {
+      const g = view.tags.get(slugify(t));
+      if (!g) continue;
+      for (const other of g.articles) if (other !== a) score.set(other, (score.get(other) ?? 0) + 1);
+    }
+    if (score.size > 0) {
+      const ranked = [...score.entries()].sort((x, y) => y[1] - x[1] || compareArticles(x[0], y[0])).slice(0, 3);
+      return { articles: ranked.map(([r]) => r), byTag: true };
+    }
+    return { articles: view.articles.filter((o) => o !== a).slice(0, 3), byTag: false };
+  }
+
+  article(view: SiteView, a: Article): Rendered {
+    const c = this.config;
+    const url = this.abs(a.url);
+    const { articles: related, byTag } = this.related(view, a);
+    const published = isPublished(a, view.now);
+    const banner = a.draft ? 'Draft: not published' : !published ? `Scheduled for ${this.date(a.date).text}` : undefined;
+    const tagLinks = a.tags.map((t) => ({ name: t, url: `/tags/${slugify(t)}/` }));
+    const image = a.image?.src ? { ...a.image, absolute: this.abs(a.image.src) } : undefined;
+    const modified = a.updated ?? a.date;
+    const og: [string, string][] = [
+      ['og:type', 'article'],
+      ['og:title', a.title],
+      ['og:description', a.description],
+      ['og:url', a.canonical ?? url],
+      ['og:site_name', c.siteName],
+      ['og:locale', ogLocale(c.siteLang)],
+    ];
+    if (image) og.push(['og:image', image.absolute], ['og:image:width', String(image.width)], ['og:image:height', String(image.height)], ['og:image:alt', image.alt ?? '']);
+    og.push(['article:published_time', this.date(a.date).iso], ['article:modified_time', this.date(modified).iso]);
+    for (const n of a.authors) og.push(['article:author', this.abs(`/authors/${slugify(n)}/`)]);
+    for (const t of a.tags) og.push(['article:tag', t]);
+    const twitter: [string, string][] = [
+      ['twitter:card', image ? 'summary_large_image' : 'summary'],
+      ['twitter:title', a.title],
+      ['twitter:description', a.description],
+    ];
+    if (image) twitter.push(['twitter:image', image.absolute], ['twitter:image:alt', image.alt ?? '']);
+    const jsonLd: Record<string, unknown> = {
+      '@context': 'https://schema.org',
+      '@type': 'NewsArticle',
+      headline: a.title,
+      description: a.description,
+      datePublished: this.date(a.date).iso,
+      dateModified: this.date(modified).iso,
+      author: a.authors.map((n) => ({ '@type': 'Person', name: n, url: this.abs(`/authors/${slugify(n)}/`) })),
+      publisher: { '@type': 'Organization', name: c.siteName, url: this.abs('/'), ...(c.siteLogo ? { logo: { '@type': 'ImageObject', url: this.abs(c.siteLogo) } } : {}) },
+      mainEntityOfPage: { '@type': 'WebPage', '@id': url },
+      url,
+      inLanguage: c.siteLang,
+      wordCount: a.words,
+    };
+    if (a.publisher) jsonLd.sourceOrganization = { '@type': 'Organization', name: a.publisher };
+    if (a.source?.url) jsonLd.isBasedOn = a.source.url;
+    if (image) jsonLd.image = [{ '@type': 'ImageObject', url: image.absolute, width: image.width, height: image.height, ...(image.caption ? { caption: image.caption } : {}) }];
+    if (a.tags.length) jsonLd.keywords = a.tags.join(', ');
+
+    const html = this.run(
+      'article',
+      this.base(
+        view,
+        {
+          title: a.title,
+          description: a.description,
+          canonical: a.canonical ?? url,
+          robots: a.noindex || banner ? 'noindex' : 'index, follow, max-image-preview:large',
+          og,
+          twitter,
+          jsonLd: escapeJson(jsonLd),
+        },
+        {
+          banner,
+          article: {
+            ...this.teaser(a),
+            image: a.image,
+            tags: tagLinks,
+            readingTime: `${a.readingMinutes} min read`,
+            html: this.bodyHtml(a),
+            source: a.source,
+            corrections: a.corrections.map((x) => ({ date: this.date(x.date), text: x.text })),
+          },
+          related: related.map((r) => ({ url: r.url, title: r.title, date: this.date(r.date) })),
+        },
+      ),
+    );
+    const lastModified = Math.max(modifiedMs(a), ...a.corrections.map((x) => x.date.ms), ...related.map(modifiedMs));
+    const deps = [`a:${a.slug}`, ...a.tags.map((t) => `tag:${slugify(t)}`), ...(byTag ? [] : ['list'])];
+    return { html, lastModified, deps, ...(banner ? { private: true } : {}) };
+  }
+
+  /** A paginated listing (home, tag or author); undefined for a page number past the end. */
+  listing(
+    view: SiteView,
+    opts: { articles: readonly Article[]; page: number; basePath: string; heading: string; title: string; description: string; intro?: string; deps: readonly string[]; alternates?: { type: string; title: string; href: string }[] },
+  ): Rendered | undefined {
+    const size = this.config.pageSize;
+    const pages = Math.max(1, Math.ceil(opts.articles.length / size));
+    if (!Number.isInteger(opts.page) || opts.page < 1 || opts.page > pages) return undefined;
+    const items = opts.articles.slice((opts.page - 1) * size, opts.page * size);
+    const pathOf = (n: number): string => (n === 1 ? opts.basePath : `${opts.basePath}page/${n}/`);
+    const prev = opts.page > 1 ? pathOf(opts.page - 1) : undefined;
+    const next = opts.page < pages ? pathOf(opts.page + 1) : undefined;
+    const suffix = opts.page > 1 ? ` (page ${opts.page})` : '';
+    const html = this.run(
+      'list',
+      this.base(
+        view,
+        {
+          title: `${opts.title}${suffix}`,
+          description: opts.description,
+          canonical: this.abs(pathOf(opts.page)),
+          prev: prev ? this.abs(prev) : undefined,
+          next: next ? this.abs(next) : undefined,
+          alternates: [...this.feedAlternates(), ...(opts.alternates ?? [])],
+          og: [
+            ['og:type', 'website'],
+            ['og:title', `${opts.title}${suffix}`],
+            ['og:description', opts.description],
+            ['og:url', this.abs(pathOf(opts.page))],
+            ['og:site_name', this.config.siteName],
+            ['og:locale', ogLocale(this.config.siteLang)],
+          ],
+          twitter: [['twitter:card', 'summary']],
+        },
+        {
+          heading: `${opts.heading}${suffix}`,
+          intro: opts.page === 1 ? opts.intro : undefined,
+          items: items.map((a) => this.teaser(a)),
+          pagination: { page: opts.page, pages, prev, next },
+        },
+      ),
+    );
+    const lastModified = items.length ? Math.max(...items.map(modifiedMs)) : undefined;
+    return { html, lastModified, deps: opts.deps };
+  }
+
+  home(view: SiteView, page: number): Rendered | undefined {
+    const c = this.config;
+    return this.listing(view, {
+      articles: view.articles,
+      page,
+      basePath: '/',
+      heading: 'Latest news',
+      title: c.siteName,
+      description: `The latest news from ${c.siteName}.`,
+      deps: ['list'],
+    });
+  }
+
+  tag(view: SiteView, slug: string, page: number): Rendered | undefined {
+    const g = view.tags.get(slug);
+    if (!g) return undefined;
+    return this.listing(view, {
+      articles: g.articles,
+      page,
+      basePath: `/tags/${slug}/`,
+      heading: g.name,
+      title: `${g.name} – ${this.config.siteName}`,
+      description: `Articles tagged ${g.name} on ${this.config.siteName}.`,
+      intro: `Articles tagged “${g.name}”, newest first.`,
+      deps: [`tag:${slug}`],
+      alternates: [{ type: 'application/rss+xml', title: `${g.name} – ${this.config.siteName} (RSS)`, href: this.abs(`/tags/${slug}/feed.xml`) }],
+    });
+  }
+
+  author(view: SiteView, slug: string, page: number): Rendered | undefined {
+    const g = view.authors.get(slug);
+    if (!g) return undefined;
+    return this.listing(view, {
+      articles: g.articles,
+      page,
+      basePath: `/authors/${slug}/`,
+      heading: g.name,
+      title: `${g.name} – ${this.config.siteName}`,
+      description: `Articles by ${g.name} on ${this.config.siteName}.`,
+      intro: `Articles by ${g.name}, newest first.`,
+      deps: [`author:${slug}`],
+    });
+  }
+
+  page(view: SiteView, p: Page): Rendered {
+    const html = this.run(
+      'page',
+      this.base(
+        view,
+        {
+          title: `${p.title} – ${this.config.siteName}`,
+          description: p.description,
+          canonical: this.abs(p.url),
+          og: [
+            ['og:type', 'website'],
+            ['og:title', p.title],
+            ['og:description', p.description],
+            ['og:url', this.abs(p.url)],
+            ['og:site_name', this.config.siteName],
+            ['og:locale', ogLocale(this.config.siteLang)],
+          ],
+          twitter: [['twitter:card', 'summary']],
+        },
+        { page: { title: p.title, html: this.bodyHtml(p) } },
+      ),
+    );
+    return { html, lastModified: undefined, deps: ['site'] };
+  }
+
+  error(view: SiteView, status: number, detail?: string): string {
+    const notFound = status === 404;
+    const heading = notFound ? 'Page not found' : status === 405 ? 'Method not allowed' : status < 500 ? 'Bad request' : 'Something went wrong';
+    const message = notFound
+      ? 'There is no page at this address. It may have moved, or the link may be mistyped.'
+      : status < 500
+        ? 'The request could not be understood.'
+        : 'The page could not be shown because of an error on our side. Please try again in a moment.';
+    return this.run(
+      'error',
+      this.base(
+        view,
+        { title: `${heading} – ${this.config.siteName}`, description: message, robots: 'noindex' },
+        { error: { heading, message, detail } },
+      ),
+    );
+  }
+}
