@@ -1,18 +1,36 @@
 // Entry point: read config, load content, listen. Everything else is built by createApp.
+// Pieces with one concern each: watchContent (live reload), lifecycle (timeouts, shutdown),
+// cluster (WEB_CONCURRENCY workers).
 
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
+import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './log.js';
-import { openSite } from './openSite.js';
+import { openSite, type OpenSite } from './openSite.js';
+import { watchContent, type ContentWatcher } from './watchContent.js';
+import { configureServer, installShutdown } from './lifecycle.js';
+import { runCluster } from './cluster.js';
 
-export async function start(config: Config): Promise<http.Server> {
-  const logger = createLogger(config);
+export interface Running {
+  readonly server: http.Server;
+  readonly site: OpenSite;
+  readonly watcher: ContentWatcher;
+  readonly logger: Logger;
+  /** Stops watching and closes the server (used by tests and by graceful shutdown). */
+  close(): Promise<void>;
+}
+
+/** Loads content and listens on config.port (0 picks a free port). */
+export async function start(config: Config, logger: Logger = createLogger(config)): Promise<Running> {
   for (const w of config.warnings) logger.warn(w);
   const site = await openSite(config, { logger });
-  const app = createApp(config, site.store, { logger, loader: site.loader });
+  let draining = false;
+  const app = createApp(config, site.store, { logger, loader: site.loader, isDraining: () => draining });
   const server = http.createServer(app);
+  configureServer(server, config, logger, app.pages);
+  const watcher = watchContent(config, site, logger);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -20,7 +38,23 @@ export async function start(config: Config): Promise<http.Server> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, host: config.host, articles: site.store.view.articles.length }, `listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`);
-  return server;
+  const running: Running = {
+    server,
+    site,
+    watcher,
+    logger,
+    async close() {
+      draining = true;
+      await watcher.close();
+      site.store.dispose();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return Object.assign(running, {
+    setDraining(v: boolean) {
+      draining = v;
+    },
+  });
 }
 
 /** Reads the environment and serves; exits 1 with a message naming the variable when config is invalid. */
@@ -35,7 +69,11 @@ export function main(): void {
     }
     throw err;
   }
-  start(config).catch((err: unknown) => {
+  runCluster(config, async () => {
+    const logger = createLogger(config);
+    const running = await start(config, logger);
+    installShutdown(running, logger);
+  }).catch((err: unknown) => {
     process.stderr.write(`could not start: ${(err as Error).message}\n`);
     process.exit(1);
   });
