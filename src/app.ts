@@ -18,6 +18,7 @@ import { ASSET_NAMES, buildAssets } from './http/assets.js';
 import { captureHeaders, createHelmet } from './http/security.js';
 import { sendPrepared, type Prepared } from './http/prepared.js';
 import { SitePages } from './http/SitePages.js';
+import { addFeedRoutes } from './http/feedRoutes.js';
 import type { ContentLoader } from './content/ContentLoader.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -124,6 +125,7 @@ export function createApp(config: Config, store: ContentStore, options: AppOptio
     });
   }
   app.get('/assets/:file', (req, res, next) => send(req, res, next, pages.asset(req.path)));
+  addFeedRoutes(app, pages, store, renderer, config);
   app.get('/:slug/', (req, res, next) => {
     const slug = req.params.slug;
     send(req, res, next, SLUG_RE.test(slug) ? pages.page(slug) : undefined);

@@ -3,15 +3,18 @@
 
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { ContentLoader, type ContentState } from './content/ContentLoader.js';
+import { ContentLoader, type ContentState, type LoadHint } from './content/ContentLoader.js';
 import { formatDiagnostic, type Diagnostic } from './content/diagnostic.js';
 import { ContentStore, type Clock } from './ContentStore.js';
 
 export interface OpenSite {
   readonly loader: ContentLoader;
   readonly store: ContentStore;
-  /** Re-reads changed files and swaps the site; resolves when the new state is live. */
-  reload(): Promise<ContentState>;
+  /**
+   * Re-reads changed files and swaps the site; resolves when the new state is live. The hint (from the
+   * watcher) names the only files that changed. While CONTENT_DIR is missing the current site stays up.
+   */
+  reload(hint?: LoadHint): Promise<ContentState>;
 }
 
 export async function openSite(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<OpenSite> {
@@ -41,8 +44,12 @@ export async function openSite(config: Config, options: { logger?: Logger; clock
   return {
     loader,
     store,
-    async reload() {
-      const next = await loader.load();
+    async reload(hint?: LoadHint) {
+      const next = await loader.load(hint);
+      if (next.rootMissing) {
+        options.logger?.warn({ dir: config.contentDir }, 'CONTENT_DIR is missing; still serving the content loaded before');
+        return store.content;
+      }
       report(next.diagnostics);
       store.setContent(next);
       return next;

@@ -10,7 +10,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './log.js';
 import { openSite, type OpenSite } from './openSite.js';
 import { watchContent, type ContentWatcher } from './watchContent.js';
-import { configureServer, installShutdown } from './lifecycle.js';
+import { configureServer, installShutdown, serverOptions } from './lifecycle.js';
 import { runCluster } from './cluster.js';
 
 export interface Running {
@@ -28,7 +28,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
   const site = await openSite(config, { logger });
   let draining = false;
   const app = createApp(config, site.store, { logger, loader: site.loader, isDraining: () => draining });
-  const server = http.createServer(app);
+  const server = http.createServer(serverOptions(), app);
   configureServer(server, config, logger, app.pages);
   const watcher = watchContent(config, site, logger);
   await new Promise<void>((resolve, reject) => {

@@ -6,6 +6,7 @@ import { countWords, internalArticleLinks, plainExcerpt } from '../markdown.js';
 import { SLUG_RE, slugify } from '../slug.js';
 import type { Diagnostic } from './diagnostic.js';
 import { decodeContent, parseFrontMatter, type FrontMatter } from './frontMatter.js';
+import { checkMarkdownBudget } from './markdownBudget.js';
 import type { Article, Correction, Entry, FeatureImage, Page } from './model.js';
 
 export interface ParseContext {
@@ -29,6 +30,7 @@ const SOURCE_FIELDS = new Set(['name', 'url']);
 
 // C0/C1 controls (tab and newline are fine in long text) and bidirectional overrides/isolates,
 // which can make a headline read differently from what it says.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const BIDI_RE = /[\u202a-\u202e\u2066-\u2069]/;
 
@@ -45,8 +47,9 @@ class Checker {
     private readonly fm: FrontMatter,
   ) {}
 
-  report(keys: readonly (string | number)[], message: string, severity: 'error' | 'warning' = 'error'): void {
-    const p = this.fm.position(keys);
+  /** Problems with a value point at the value; unknown fields and missing ones at the (parent) key. */
+  report(keys: readonly (string | number)[], message: string, severity: 'error' | 'warning' = 'error', target: 'key' | 'value' = 'value'): void {
+    const p = this.fm.position(keys, target);
     const field = keys.filter((k) => typeof k === 'string').join('.') || 'yaml';
     this.diagnostics.push({ path: this.path, line: p.line, column: p.column, field, severity, message });
   }
@@ -140,7 +143,7 @@ class Checker {
       return undefined;
     }
     const rec = value as Record<string, unknown>;
-    for (const k of Object.keys(rec)) if (!known.has(k)) this.report([...keys, k], `unknown field "${k}" is ignored`, 'warning');
+    for (const k of Object.keys(rec)) if (!known.has(k)) this.report([...keys, k], `unknown field "${k}" is ignored`, 'warning', 'key');
     return rec;
   }
 }
@@ -180,7 +183,7 @@ export function parseEntry(relPath: string, bytes: Uint8Array, ctx: ParseContext
   const data = fm.data;
 
   const known = kind === 'article' ? ARTICLE_FIELDS : PAGE_FIELDS;
-  for (const key of Object.keys(data)) if (!known.has(key)) c.report([key], `unknown field "${key}" is ignored`, 'warning');
+  for (const key of Object.keys(data)) if (!known.has(key)) c.report([key], `unknown field "${key}" is ignored`, 'warning', 'key');
 
   const title = c.text(['title'], data.title, { required: true, max: 200 });
   let slug = baseSlug(relPath);
@@ -194,7 +197,11 @@ export function parseEntry(relPath: string, bytes: Uint8Array, ctx: ParseContext
   const summary = c.text(['summary'], data.summary, { max: 300, multiline: true });
   const body = fm.body;
   if (body.trim() === '') c.diagnostics.push({ path: relPath, line: fm.bodyLine, column: 1, field: 'body', severity: 'error', message: 'the body is empty' });
-  const description = summary ?? plainExcerpt(body);
+  else {
+    // Bodies render lazily on the request thread: refuse now the ones that would stall it.
+    const costly = checkMarkdownBudget(body);
+    if (costly) c.diagnostics.push({ path: relPath, line: fm.bodyLine + costly.line - 1, column: 1, field: 'body', severity: 'error', message: costly.message });
+  }
 
   if (kind === 'page') {
     if (RESERVED_PAGE_SLUGS.has(slug)) c.report(data.slug !== undefined ? ['slug'] : ['title'], `page slug "${slug}" collides with a route the site uses`);
@@ -207,8 +214,8 @@ export function parseEntry(relPath: string, bytes: Uint8Array, ctx: ParseContext
     const draft = c.bool(['draft'], data.draft);
     if (!c.ok || title === undefined) return { diagnostics: c.diagnostics };
     if (draft) return { diagnostics: c.diagnostics };
-    const page: Page = { kind: 'page', file: relPath, slug, url: `/${slug}/`, title, ...(summary !== undefined ? { summary } : {}), description, order, body, bodyLine: fm.bodyLine };
-    return { entry: Object.freeze(page), diagnostics: c.diagnostics };
+    const page = { kind: 'page', file: relPath, slug, url: `/${slug}/`, title, ...(summary !== undefined ? { summary } : {}), order, body, bodyLine: fm.bodyLine } as const;
+    return { entry: Object.freeze(withBodyFields(page, body, summary, false) as Page), diagnostics: c.diagnostics };
   }
 
   const date = c.date(['date'], data.date, ctx.timezone, true);
@@ -300,8 +307,7 @@ export function parseEntry(relPath: string, bytes: Uint8Array, ctx: ParseContext
   corrections.sort((a, b) => b.date.ms - a.date.ms);
 
   if (!c.ok || title === undefined || date === undefined) return { diagnostics: c.diagnostics };
-  const words = countWords(body);
-  const article: Article = {
+  const article = {
     kind: 'article',
     file: relPath,
     slug,
@@ -312,7 +318,6 @@ export function parseEntry(relPath: string, bytes: Uint8Array, ctx: ParseContext
     authors,
     ...(publisher !== undefined ? { publisher } : {}),
     ...(summary !== undefined ? { summary } : {}),
-    description,
     tags,
     ...(image ? { image } : {}),
     ...(source && Object.keys(source).length > 0 ? { source } : {}),
@@ -324,11 +329,28 @@ export function parseEntry(relPath: string, bytes: Uint8Array, ctx: ParseContext
     corrections,
     body,
     bodyLine: fm.bodyLine,
-    words,
-    readingMinutes: Math.max(1, Math.ceil(words / 230)),
     links: internalArticleLinks(body),
+  } as const;
+  return { entry: Object.freeze(withBodyFields(article, body, summary, true) as Article), diagnostics: c.diagnostics };
+}
+
+/**
+ * Adds the fields derived from the body text that only rendered pages read: the description when there is
+ * no summary, the word count and reading time. Each is computed on first read and then kept. With 10,000
+ * articles this work was most of the start-up time, and most articles are never rendered by one process.
+ * The fields are enumerable getters, so spreading or serialising an entry sees plain values.
+ */
+function withBodyFields<T extends object>(entry: T, body: string, summary: string | undefined, article: boolean): T & { description: string; words: number; readingMinutes: number } {
+  let description = summary;
+  let words: number | undefined;
+  const fields: PropertyDescriptorMap = {
+    description: { enumerable: true, get: () => (description ??= plainExcerpt(body)) },
   };
-  return { entry: Object.freeze(article), diagnostics: c.diagnostics };
+  if (article) {
+    fields.words = { enumerable: true, get: () => (words ??= countWords(body)) };
+    fields.readingMinutes = { enumerable: true, get: () => Math.max(1, Math.ceil((words ??= countWords(body)) / 230)) };
+  }
+  return Object.defineProperties(entry, fields) as T & { description: string; words: number; readingMinutes: number };
 }
 
 /** Aliases and request paths are compared without a trailing slash. */

@@ -21,10 +21,18 @@ export function cachePolicies(config: Config): { page: string; asset: string; no
   };
 }
 
+/** Base headers minus those `extra` replaces (e.g. feeds' Cross-Origin-Resource-Policy), so none is sent twice. */
+function withoutOverridden(base: Readonly<Record<string, string>>, extra: Readonly<Record<string, string>>): Record<string, string> {
+  const replaced = new Set(Object.keys(extra).map((k) => k.toLowerCase()));
+  return Object.fromEntries(Object.entries(base).filter(([k]) => !replaced.has(k.toLowerCase())));
+}
+
 export class SitePages {
   readonly cache: PageCache;
   private readonly policies: ReturnType<typeof cachePolicies>;
   private readonly assetsByUrl = new Map<string, Prepared>();
+  /** Make gzip and brotli variants with each page; the static export turns it off with --no-precompress. */
+  compress = true;
 
   constructor(
     readonly config: Config,
@@ -74,8 +82,9 @@ export class SitePages {
   prepareRendered(r: Rendered, type = HTML, extraHeaders?: Record<string, string>): Prepared {
     return prepare(r.html, {
       type,
+      compress: this.compress,
       cacheControl: r.private ? this.policies.none : this.policies.page,
-      baseHeaders: this.baseHeaders,
+      baseHeaders: extraHeaders ? withoutOverridden(this.baseHeaders, extraHeaders) : this.baseHeaders,
       ...(r.lastModified !== undefined ? { lastModified: r.lastModified } : {}),
       ...(extraHeaders ? { extraHeaders } : {}),
     });

@@ -141,6 +141,12 @@ export class Renderer {
     };
   }
 
+  /** SITE_LOGO as a schema.org ImageObject, with its size when the file can be read. */
+  private logo(src: string): Record<string, unknown> {
+    const size = this.options.imageInfo?.(src);
+    return { '@type': 'ImageObject', url: this.abs(src), ...(size ? { width: size.width, height: size.height } : {}) };
+  }
+
   /** Up to 3: most shared tags, then newest; with no shared tag, the newest other articles. */
   related(view: SiteView, a: Article): { articles: Article[]; byTag: boolean } {
     const score = new Map<Article, number>();
@@ -191,7 +197,7 @@ export class Renderer {
       datePublished: this.date(a.date).iso,
       dateModified: this.date(modified).iso,
       author: a.authors.map((n) => ({ '@type': 'Person', name: n, url: this.abs(`/authors/${slugify(n)}/`) })),
-      publisher: { '@type': 'Organization', name: c.siteName, url: this.abs('/'), ...(c.siteLogo ? { logo: { '@type': 'ImageObject', url: this.abs(c.siteLogo) } } : {}) },
+      publisher: { '@type': 'Organization', name: c.siteName, url: this.abs('/'), ...(c.siteLogo ? { logo: this.logo(c.siteLogo) } : {}) },
       mainEntityOfPage: { '@type': 'WebPage', '@id': url },
       url,
       inLanguage: c.siteLang,

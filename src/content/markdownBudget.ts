@@ -1,0 +1,217 @@
+// Bounds what one article body may cost to render, checked when the file is loaded, so that a page is
+// never held up by its own Markdown. Bodies are rendered lazily on the request thread; marked (like most
+// Markdown parsers) is quadratic or worse on some inputs: 10,000 nested list markers, long runs of
+// emphasis delimiters, or 150 KB of lazy blockquote lines take from seconds to minutes.
+//
+// Two steps: a linear scan refuses the known shapes with an exact diagnostic (nesting depth, delimiter
+// runs). A body that is small and plain (under SAFE_BYTES and SAFE_MARKUP markup characters, which covers
+// real articles; the worst such body renders in a few tens of milliseconds) is accepted. Anything larger
+// is rendered once in a worker thread with a time limit, and refused when it does not finish in time.
+
+import { createRequire } from 'node:module';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import { renderMarkdown } from '../markdown.js';
+
+export const MAX_MARKDOWN_NESTING = 20;
+export const MAX_DELIMITER_RUN = 200;
+export const RENDER_LIMIT_MS = 500;
+const SAFE_BYTES = 32 * 1024;
+const SAFE_MARKUP = 2_000;
+/** Starting the worker (first use only) may take a while on a busy machine; it does not count against the limit. */
+const BOOT_LIMIT_MS = 20_000;
+
+export interface BudgetProblem {
+  /** 1-based line within the body. */
+  readonly line: number;
+  readonly message: string;
+}
+
+export interface MarkdownShape {
+  /** Deepest nesting of blockquotes and list items (by markers and indentation), outside fenced code. */
+  readonly depth: number;
+  readonly depthLine: number;
+  /** Longest run of one emphasis or link delimiter character. */
+  readonly run: number;
+  readonly runChar: string;
+  readonly runLine: number;
+  /** Characters that start or end Markdown constructs, and line breaks. */
+  readonly markup: number;
+}
+
+const CONTAINERS = /^(?:[ \t]*(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)))+/gm;
+const FENCES = /^ {0,3}(`{3,}|~{3,})(.*)$/gm;
+const RUN = /([*_~[\]<>`()!\\])\1+/g;
+const MARKUP = new Uint8Array(128);
+for (const c of '*_~[]<>`()!\\|&#=\n') MARKUP[c.charCodeAt(0)] = 1;
+
+const lineAt = (s: string, index: number): number => {
+  let n = 1;
+  for (let i = s.indexOf('\n'); i !== -1 && i < index; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+};
+
+/** Fenced code blocks as [start, end) offsets: their lines are not containers. */
+function fencedRanges(body: string): [number, number][] {
+  const out: [number, number][] = [];
+  let open: { at: number; fence: string } | undefined;
+  for (const m of body.matchAll(FENCES)) {
+    const fence = m[1]!;
+    if (!open) open = { at: m.index, fence };
+    else if (fence[0] === open.fence[0] && fence.length >= open.fence.length && m[2]!.trim() === '') {
+      out.push([open.at, m.index + m[0].length]);
+      open = undefined;
+    }
+  }
+  if (open) out.push([open.at, body.length]);
+  return out;
+}
+
+/** A few native regex passes over the body: linear, and cheap enough to run on every load of every file. */
+export function markdownShape(body: string): MarkdownShape {
+  let depth = 0;
+  let depthAt = 0;
+  const fenced = fencedRanges(body);
+  let f = 0;
+  for (const m of body.matchAll(CONTAINERS)) {
+    while (f < fenced.length && fenced[f]![1] <= m.index) f++;
+    if (f < fenced.length && m.index >= fenced[f]![0]) continue;
+    let indent = 0;
+    let markers = 0;
+    const prefix = m[0];
+    for (let i = 0; i < prefix.length; i++) {
+      const c = prefix[i];
+      if (c === ' ') indent += 1;
+      else if (c === '\t') indent += 4;
+      else if (c === '>' || c === '-' || c === '*' || c === '+' || c === '.' || c === ')') markers++;
+    }
+    const d = markers + Math.floor(indent / 2);
+    if (d > depth) {
+      depth = d;
+      depthAt = m.index;
+    }
+  }
+  let run = 1;
+  let runChar = '';
+  let runAt = 0;
+  for (const m of body.matchAll(RUN)) {
+    if (m[0].length > run) {
+      run = m[0].length;
+      runChar = m[1]!;
+      runAt = m.index;
+    }
+  }
+  let markup = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (c < 128 && MARKUP[c] === 1) markup++;
+  }
+  return { depth, depthLine: lineAt(body, depthAt), run, runChar, runLine: lineAt(body, runAt), markup };
+}
+
+/** The first reason this body would be too costly to render, or undefined when it is fine. */
+export function checkMarkdownBudget(body: string): BudgetProblem | undefined {
+  const s = markdownShape(body);
+  if (s.depth > MAX_MARKDOWN_NESTING) {
+    return { line: s.depthLine, message: `lists or quotes are nested ${s.depth} levels deep; the limit is ${MAX_MARKDOWN_NESTING}` };
+  }
+  if (s.run > MAX_DELIMITER_RUN) {
+    return { line: s.runLine, message: `a run of ${s.run} "${s.runChar}" characters is too long to render safely; the limit is ${MAX_DELIMITER_RUN} (escape them or use fewer)` };
+  }
+  if (body.length <= SAFE_BYTES && s.markup <= SAFE_MARKUP) return undefined;
+  const result = probeRender(body);
+  if (result === 'timeout') {
+    return { line: 1, message: `the body takes more than ${RENDER_LIMIT_MS} ms to render; split the article or simplify its Markdown` };
+  }
+  if (result !== 'ok') return { line: 1, message: result };
+  return undefined;
+}
+
+// ---- The worker: started on first need and kept (unreferenced, so it never holds the process open); one
+// that overruns is terminated and replaced at once, so the next probe does not wait for a worker to boot.
+
+interface Probe {
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  readonly state: Int32Array;
+}
+
+const IDLE = 0;
+const STARTED = 1;
+const DONE = 2;
+
+let probe: Probe | undefined;
+
+function startProbe(): Probe {
+  const state = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  const moduleUrl = import.meta.url;
+  // Under tsx or vitest this module is TypeScript: the worker registers tsx before importing it.
+  const tsxApi = moduleUrl.endsWith('.ts') ? pathToFileURL(createRequire(moduleUrl).resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs') : '';
+  const source = `
+    const { workerData } = require('node:worker_threads');
+    (async () => {
+      if (workerData.tsxApi) (await import(workerData.tsxApi)).register();
+      const m = await import(workerData.moduleUrl);
+      m.serveProbes(workerData.port, workerData.state);
+    })();`;
+  const worker = new Worker(source, { eval: true, workerData: { moduleUrl, tsxApi, port: port2, state }, transferList: [port2] });
+  worker.unref();
+  port1.unref();
+  worker.on('error', () => stopProbe());
+  return { worker, port: port1, state };
+}
+
+function stopProbe(): void {
+  if (!probe) return;
+  void probe.worker.terminate();
+  probe.port.close();
+  probe = undefined;
+}
+
+/** Runs in the worker: renders each body it is sent and reports through the shared state. */
+export function serveProbes(port: MessagePort, state: Int32Array): void {
+  port.on('message', (body: string) => {
+    Atomics.store(state, 0, STARTED);
+    Atomics.notify(state, 0);
+    let result = 'ok';
+    try {
+      renderMarkdown(body, { siteOrigin: 'https://example.invalid' });
+    } catch (err) {
+      result = (err as Error).message;
+    }
+    port.postMessage(result);
+    Atomics.store(state, 0, DONE);
+    Atomics.notify(state, 0);
+  });
+}
+
+/** Renders `body` in the worker, waiting (synchronously: parsing is synchronous) at most RENDER_LIMIT_MS. */
+function probeRender(body: string): string {
+  probe ??= startProbe();
+  const p = probe;
+  Atomics.store(p.state, 0, IDLE);
+  p.port.postMessage(body);
+  const bootUntil = Date.now() + BOOT_LIMIT_MS;
+  while (Atomics.load(p.state, 0) === IDLE) {
+    const left = bootUntil - Date.now();
+    if (left <= 0 || Atomics.wait(p.state, 0, IDLE, left) === 'timed-out') {
+      stopProbe();
+      // Without a worker there is no way to bound the render: refuse rather than risk stalling the site.
+      return 'timeout';
+    }
+  }
+  const until = Date.now() + RENDER_LIMIT_MS;
+  while (Atomics.load(p.state, 0) === STARTED) {
+    const left = until - Date.now();
+    if (left <= 0 || Atomics.wait(p.state, 0, STARTED, left) === 'timed-out') {
+      if (Atomics.load(p.state, 0) === DONE) break;
+      stopProbe();
+      // Start the next worker now, off this thread, so the next probe does not wait for it to boot.
+      probe = startProbe();
+      return 'timeout';
+    }
+  }
+  const msg = receiveMessageOnPort(p.port);
+  return typeof msg?.message === 'string' ? msg.message : 'ok';
+}

@@ -1,0 +1,301 @@
+// `npm run export`: writes the whole public site as files. Worker threads each build the site from the
+// content folder and render a share of the URLs through the app itself (so every body is the one the
+// server sends); this thread hands out the work, then writes the redirect and header files for static
+// hosts and nginx, deletes what a previous export wrote for pages that are gone, and records the manifest.
+
+import { readdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { describeError } from './describeError.js';
+import { GENERATED_FILES } from './generatedFiles.js';
+import { headerPlan, headersFile, nginxHeaders } from './headerRules.js';
+import { isSafeRelative, readManifest, writeManifest } from './manifest.js';
+import { OutputWriter } from './OutputWriter.js';
+import type { AliasInfo, FromWorker, Job, JobResult, WorkerData } from './protocol.js';
+import { aliasFile, aliasSources, nginxRedirects, redirectPage, redirectsFile } from './redirects.js';
+
+export class ExportError extends Error {
+  constructor(
+    message: string,
+    /** 2: the command was used wrongly (missing SITE_URL, unsafe folder); 1: the export failed. */
+    readonly exitCode: 1 | 2 = 1,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'ExportError';
+  }
+}
+
+export interface ExportOptions {
+  readonly outDir: string;
+  /** Where SITE_URL, CONTENT_DIR, PUBLIC_DIR... are read; process.env by default. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+  /** Write .gz and .br siblings of text files (default true). */
+  readonly precompress?: boolean;
+  /** Render workers (default: the machine's cores, at most 4). */
+  readonly threads?: number;
+  /** Export into a non-empty folder that holds no earlier export. */
+  readonly force?: boolean;
+  /** The instant the site is exported at (scheduled articles, the news sitemap's window). */
+  readonly now?: number;
+}
+
+export interface ExportSummary {
+  readonly outDir: string;
+  /** URLs exported (pages, documents, assets, public files, redirect pages). */
+  readonly urls: number;
+  readonly files: number;
+  readonly written: number;
+  readonly unchanged: number;
+  readonly deleted: number;
+  readonly redirects: number;
+  /** Documents the app does not serve (e.g. a feed that is not built), and public files it refuses. */
+  readonly skipped: readonly string[];
+  /** Content problems: those files are left out, as on the server. */
+  readonly problems: readonly string[];
+  readonly threads: number;
+  readonly ms: number;
+}
+
+const CHUNK = 32;
+const MUST_SUCCEED = new Set<Job['kind']>(['article', 'page', 'listing', 'asset', 'notfound']);
+
+const inside = (child: string, parent: string): boolean => child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
+
+function workerScript(): URL {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const script = new URL(`./exportWorker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+  if (!fromSource) return script;
+  // Run from TypeScript sources (npm run export, tests): on Node 20, tsx's --import hook does not reach
+  // worker threads, so a tiny ES module registers tsx in the worker, then loads the worker's source.
+  const pkgFile = createRequire(import.meta.url).resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  const tsxApi = pathToFileURL(path.join(path.dirname(pkgFile), pkg.exports['./esm/api']!.import.default)).href;
+  const boot = [`const { register } = await import(${JSON.stringify(tsxApi)});`, 'register();', `await import(${JSON.stringify(script.href)});`].join('\n');
+  return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
+}
+
+interface WorkerOutput {
+  readonly jobs: readonly Job[];
+  readonly aliases: readonly AliasInfo[];
+  readonly problems: readonly string[];
+  readonly results: readonly JobResult[];
+}
+
+function runWorkers(base: Omit<WorkerData, 'index'>, threads: number): Promise<WorkerOutput> {
+  const script = workerScript();
+  return new Promise<WorkerOutput>((resolve, reject) => {
+    const workers: Worker[] = [];
+    const ready: Extract<FromWorker, { type: 'ready' }>[] = [];
+    const results: JobResult[] = [];
+    let jobs: readonly Job[] = [];
+    let next = 0;
+    let running = threads;
+    let settled = false;
+    const fail = (message: string): void => {
+      if (settled) return;
+      settled = true;
+      for (const w of workers) void w.terminate();
+      reject(new ExportError(message));
+    };
+    const give = (w: Worker): void => {
+      if (next >= jobs.length) {
+        w.postMessage({ type: 'stop' });
+        return;
+      }
+      const start = next;
+      next = Math.min(jobs.length, next + CHUNK);
+      w.postMessage({ type: 'chunk', start, end: next });
+    };
+    const begin = (): void => {
+      const first = ready.find((r) => r.index === 0)!;
+      if (ready.some((r) => r.fingerprint !== first.fingerprint || r.count !== first.count)) {
+        fail('the content changed while the export was reading it; run the export again');
+        return;
+      }
+      jobs = first.jobs ?? [];
+      for (const w of workers) give(w);
+    };
+    for (let index = 0; index < threads; index++) {
+      const w = new Worker(script, { workerData: { ...base, index } satisfies WorkerData });
+      workers.push(w);
+      w.on('message', (m: FromWorker) => {
+        if (settled) return;
+        if (m.type === 'failed') fail(`export worker ${m.index}: ${m.message}`);
+        else if (m.type === 'ready') {
+          ready.push(m);
+          if (ready.length === threads) begin();
+        } else {
+          for (const r of m.results) results.push(r);
+          give(w);
+        }
+      });
+      w.on('error', (err) => fail(`export worker ${index} stopped: ${describeError(err)}`));
+      w.on('exit', (code) => {
+        if (settled) return;
+        if (code !== 0) return fail(`export worker ${index} exited with code ${code}`);
+        if (--running === 0) {
+          settled = true;
+          const first = ready.find((r) => r.index === 0);
+          resolve({ jobs, aliases: first?.aliases ?? [], problems: first?.problems ?? [], results });
+        }
+      });
+    }
+  });
+}
+
+function checkOutDir(outDir: string, config: Config, hasManifest: boolean, force: boolean): void {
+  for (const [dir, name] of [
+    [config.contentDir, 'CONTENT_DIR'],
+    [config.publicDir, 'the public folder'],
+  ] as const) {
+    if (inside(outDir, dir)) throw new ExportError(`${outDir}: is inside ${name} (${dir}); choose a folder outside it`, 2);
+    if (inside(dir, outDir)) throw new ExportError(`${outDir}: contains ${name} (${dir}); choose a folder of its own`, 2);
+  }
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(outDir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') throw new ExportError(`${outDir}: is a file, not a folder`, 2);
+    if (code !== 'ENOENT') throw new ExportError(`${outDir}: cannot be read`, 1, { cause: err });
+  }
+  if (entries.length > 0 && !hasManifest && !force) {
+    throw new ExportError(`${outDir}: is not empty and holds no earlier export; choose an empty folder, or pass --force to write into it (files the export did not write are never deleted)`, 2);
+  }
+}
+
+function compressed(body: Buffer): { gz: Buffer; br: Buffer } {
+  return { gz: gzipSync(body, { level: 9 }), br: brotliCompressSync(body, { params: { [zc.BROTLI_PARAM_QUALITY]: 11 } }) };
+}
+
+/** Deletes files an earlier export wrote that this one did not, then the folders that leaves empty. */
+function deleteStale(outDir: string, previous: readonly string[], current: ReadonlySet<string>): number {
+  let deleted = 0;
+  const dirs = new Set<string>();
+  for (const rel of previous) {
+    if (current.has(rel) || !isSafeRelative(rel)) continue;
+    const file = path.join(outDir, ...rel.split('/'));
+    try {
+      unlinkSync(file);
+      deleted++;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ExportError(`${file}: cannot be deleted`, 1, { cause: err });
+    }
+    for (let d = path.dirname(file); d !== outDir && inside(d, outDir); d = path.dirname(d)) dirs.add(d);
+  }
+  // Deepest first; a folder that still holds anything (ours or not) stays.
+  for (const d of [...dirs].sort((a, b) => b.length - a.length)) {
+    try {
+      rmdirSync(d);
+    } catch {
+      // not empty, or already gone
+    }
+  }
+  return deleted;
+}
+
+export async function exportSite(options: ExportOptions): Promise<ExportSummary> {
+  const started = performance.now();
+  const cwd = options.cwd ?? process.cwd();
+  const given = options.env ?? process.env;
+  if (!given.SITE_URL?.trim()) {
+    throw new ExportError('SITE_URL is not set: an export needs the public address of the site for its absolute links, e.g. SITE_URL=https://news.example npm run export -- out', 2);
+  }
+  // Drafts and scheduled articles never leave in an export, whatever the environment says.
+  const env: Record<string, string | undefined> = { ...given, PREVIEW: 'false', LOG_LEVEL: 'silent', NODE_ENV: given.NODE_ENV?.trim() || 'production' };
+  let config: Config;
+  try {
+    config = loadConfig(env, cwd);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ExportError(`configuration error: ${err.message}`, 2, { cause: err });
+    throw err;
+  }
+  const outDir = path.resolve(cwd, options.outDir);
+  let previous: readonly string[] = [];
+  let hasManifest = false;
+  try {
+    const m = readManifest(outDir);
+    if (m) {
+      previous = m.files;
+      hasManifest = true;
+    }
+  } catch (err) {
+    throw new ExportError(describeError(err), 2, { cause: err });
+  }
+  checkOutDir(outDir, config, hasManifest, options.force ?? false);
+  const precompress = options.precompress ?? true;
+  const threads = Math.max(1, Math.min(16, Math.floor(options.threads ?? Math.min(4, availableParallelism()))));
+
+  const out = await runWorkers({ env, cwd, outDir, now: options.now ?? Date.now(), precompress, previous }, threads);
+
+  const produced = new Set<string>();
+  let written = 0;
+  let unchanged = 0;
+  const failed: string[] = [];
+  const skipped: string[] = [];
+  for (const r of out.results) {
+    for (const f of r.files) produced.add(f);
+    written += r.written;
+    unchanged += r.files.length - r.written;
+    if (r.files.length > 0) continue;
+    if (MUST_SUCCEED.has(r.kind)) failed.push(`${r.url}: the app answered ${r.status}`);
+    else skipped.push(`${r.url} (${r.status})`);
+  }
+  if (failed.length > 0) {
+    // Keep track of what was written, so a later successful run can still clean it up.
+    writeManifest(outDir, config.siteUrl, [...previous, ...produced]);
+    throw new ExportError(`${failed.length} page(s) could not be exported:\n  ${failed.slice(0, 20).join('\n  ')}`);
+  }
+
+  const writer = new OutputWriter(outDir, new Set(previous));
+  const put = (rel: string, body: string | Buffer, text: boolean): void => {
+    const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    writer.write(rel, buf);
+    produced.add(rel);
+    if (text && precompress) {
+      const { gz, br } = compressed(buf);
+      writer.write(`${rel}.br`, br);
+      writer.write(`${rel}.gz`, gz);
+      produced.add(`${rel}.br`).add(`${rel}.gz`);
+    }
+  };
+
+  // Aliases: a route at the same address wins in the app, so it wins here too.
+  const urls = new Set(out.results.filter((r) => r.files.length > 0).map((r) => r.url));
+  const aliases = out.aliases.filter((a) => !aliasSources(a.from).some((s) => urls.has(s)));
+  let redirectPages = 0;
+  for (const a of aliases) {
+    const file = aliasFile(a.from);
+    if (file === undefined || produced.has(file)) continue;
+    put(file, redirectPage(a, config), true);
+    redirectPages++;
+  }
+  put('_redirects', redirectsFile(aliases), false);
+  put('redirects.nginx.conf', nginxRedirects(aliases), false);
+  const plan = headerPlan(out.results);
+  put('_headers', headersFile(plan), false);
+  put('headers.nginx.conf', nginxHeaders(plan, GENERATED_FILES), false);
+
+  const deleted = deleteStale(outDir, previous, produced);
+  writeManifest(outDir, config.siteUrl, produced);
+  return {
+    outDir,
+    urls: urls.size + redirectPages,
+    files: produced.size,
+    written: written + writer.written,
+    unchanged: unchanged + writer.unchanged,
+    deleted,
+    redirects: aliases.length,
+    skipped,
+    problems: out.problems,
+    threads,
+    ms: performance.now() - started,
+  };
+}

@@ -1,0 +1,161 @@
+// One export worker: builds its own site and app from the content folder (the same way the server does),
+// lists every job, then renders the share the coordinator hands it by sending each URL through the app,
+// and writes the bodies. Several workers split the rendering (~1 ms of Markdown and templates per page)
+// across cores; each lists the jobs alike, and the coordinator checks that they agree.
+
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
+import { createApp, type App } from '../app.js';
+import { loadConfig, type Config } from '../config.js';
+import { formatDiagnostic } from '../content/diagnostic.js';
+import { ASSET_NAMES, buildAssets } from '../http/assets.js';
+import { openSite } from '../openSite.js';
+import { dispatch, type Captured } from './dispatch.js';
+import { OutputWriter } from './OutputWriter.js';
+import type { AliasInfo, FromWorker, Job, JobResult, ToWorker, WorkerData } from './protocol.js';
+import { publicFiles } from './publicFiles.js';
+import { describeError as describe } from './describeError.js';
+import { GENERATED_FILES } from './generatedFiles.js';
+import { outputFile, sitemapParts, sitePaths } from './sitePaths.js';
+
+/** Headers that describe one body rather than the site's policy; left out of _headers. */
+const PER_RESPONSE = new Set(['content-length', 'content-type', 'content-encoding', 'etag', 'last-modified', 'vary', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'accept-ranges', 'x-request-id']);
+
+const TEXT_TYPE = /^(text\/|application\/([\w.+-]*\+)?(xml|json|javascript)\b|image\/svg\+xml)/i;
+const TEXT_EXT = /\.(html?|css|js|mjs|json|xml|txt|svg|webmanifest|map|md)$/i;
+
+/** The headers a static host must repeat for this URL, named as the app names them. */
+export function policyHeaders(c: Captured, withType: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(c.headers)) if (!PER_RESPONSE.has(k) || (withType && k === 'content-type')) out[c.names[k] ?? k] = v;
+  return out;
+}
+
+/** Everything one export writes, in work order (see sitePaths). */
+export function listJobs(config: Config, app: App): { jobs: Job[]; aliases: AliasInfo[] } {
+  const view = app.pages.store.view;
+  const assetUrls = [...buildAssets(config.publicDir, ASSET_NAMES).values()].map((a) => a.url);
+  const jobs: Job[] = sitePaths(view, config, assetUrls).map((p) => ({ url: p.url, kind: p.kind }));
+  const taken = new Set<string>(GENERATED_FILES);
+  for (const j of jobs) taken.add(outputFile(j.url) ?? j.url);
+  // A route wins over a public file at the same address, as in the app (routes come before static files).
+  const urls = new Set(jobs.map((j) => j.url));
+  let custom404 = false;
+  for (const f of publicFiles(config.publicDir)) {
+    if (urls.has(f.url) || taken.has(f.file)) continue;
+    if (f.file === '404.html') custom404 = true;
+    jobs.push({ url: f.url, kind: 'public', file: f.file });
+  }
+  if (!custom404) jobs.push({ url: '/404.html', kind: 'notfound' });
+  const aliases: AliasInfo[] = [];
+  for (const [from, a] of view.aliases) aliases.push({ from, to: a.url, title: a.title });
+  aliases.sort((x, y) => (x.from < y.from ? -1 : x.from > y.from ? 1 : 0));
+  return { jobs, aliases };
+}
+
+function compress(body: Buffer, best: boolean): { gz: Buffer; br: Buffer } {
+  return {
+    gz: gzipSync(body, { level: best ? 9 : 6 }),
+    br: brotliCompressSync(body, { params: { [zc.BROTLI_PARAM_QUALITY]: best ? 11 : 5, [zc.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+  };
+}
+
+export class JobRunner {
+  constructor(
+    private readonly app: App,
+    private readonly config: Config,
+    private readonly writer: OutputWriter,
+    private readonly precompress: boolean,
+  ) {}
+
+  async run(job: Job): Promise<JobResult[]> {
+    if (job.kind === 'public') return [await this.publicFile(job)];
+    const c = await dispatch(this.app, job.url);
+    const expected = job.kind === 'notfound' ? 404 : 200;
+    const file = outputFile(job.url);
+    if (c.status !== expected || file === undefined) return [{ url: job.url, kind: job.kind, status: c.status, files: [], written: 0 }];
+    const before = this.writer.written;
+    const files = [file];
+    this.writer.write(file, c.body);
+    if (this.precompress && TEXT_TYPE.test(c.headers['content-type'] ?? '')) {
+      // The app's own compressed variants when it has them (same bytes a client would get), else our own.
+      const variant = async (enc: 'br' | 'gzip'): Promise<Buffer | undefined> => {
+        if (expected !== 200) return undefined;
+        const v = await dispatch(this.app, job.url, { acceptEncoding: enc });
+        return v.status === 200 && v.headers['content-encoding'] === enc ? v.body : undefined;
+      };
+      const br = await variant('br');
+      const gz = await variant('gzip');
+      const own = br && gz ? undefined : compress(c.body, false);
+      this.writer.write(`${file}.br`, br ?? own!.br);
+      this.writer.write(`${file}.gz`, gz ?? own!.gz);
+      files.push(`${file}.br`, `${file}.gz`);
+    }
+    // Rendered pages are kept by the app for the next request; an export asks once, so free the memory.
+    this.app.pages.cache.delete(job.url);
+    const results: JobResult[] = [{ url: job.url, kind: job.kind, status: c.status, files, written: this.writer.written - before, headers: policyHeaders(c, job.kind === 'document') }];
+    if (job.url === '/sitemap.xml') {
+      for (const part of sitemapParts(c.body.toString('utf8'), this.config.siteUrl)) results.push(...(await this.run({ url: part, kind: 'document' })));
+    }
+    return results;
+  }
+
+  private async publicFile(job: Job): Promise<JobResult> {
+    const head = await dispatch(this.app, job.url, { method: 'HEAD' });
+    if (head.status !== 200 || !job.file) return { url: job.url, kind: job.kind, status: head.status, files: [], written: 0 };
+    const source = path.join(this.config.publicDir, ...job.file.split('/'));
+    let body: Buffer;
+    try {
+      body = readFileSync(source);
+    } catch (cause) {
+      throw new Error(`${source}: cannot be read`, { cause });
+    }
+    const before = this.writer.written;
+    const files = [job.file];
+    this.writer.write(job.file, body);
+    if (this.precompress && (TEXT_TYPE.test(head.headers['content-type'] ?? '') || TEXT_EXT.test(job.file))) {
+      const { gz, br } = compress(body, true);
+      this.writer.write(`${job.file}.br`, br);
+      this.writer.write(`${job.file}.gz`, gz);
+      files.push(`${job.file}.br`, `${job.file}.gz`);
+    }
+    return { url: job.url, kind: job.kind, status: 200, files, written: this.writer.written - before, headers: policyHeaders(head, false) };
+  }
+}
+
+async function main(): Promise<void> {
+  const data = workerData as WorkerData;
+  const port = parentPort!;
+  const post = (m: FromWorker): void => port.postMessage(m);
+  try {
+    const config = loadConfig(data.env, data.cwd);
+    const site = await openSite(config, { clock: { now: () => data.now } });
+    const app = createApp(config, site.store, { loader: site.loader });
+    // Without precompression nothing reads the compressed variants: skip making them (half the work).
+    app.pages.compress = data.precompress;
+    const { jobs, aliases } = listJobs(config, app);
+    const fingerprint = createHash('sha256').update(JSON.stringify([jobs, aliases])).digest('hex');
+    const runner = new JobRunner(app, config, new OutputWriter(data.outDir, new Set(data.previous)), data.precompress);
+    port.on('message', (m: ToWorker) => {
+      if (m.type === 'stop') {
+        site.store.dispose();
+        // Ends this thread only; whatever the app keeps running must not hold the export open.
+        process.exit(0);
+      }
+      void (async () => {
+        const results: JobResult[] = [];
+        for (let i = m.start; i < m.end; i++) results.push(...(await runner.run(jobs[i]!)));
+        post({ type: 'done', index: data.index, results });
+      })().catch((err: unknown) => post({ type: 'failed', index: data.index, message: describe(err) }));
+    });
+    const problems = data.index === 0 ? site.store.content.diagnostics.map(formatDiagnostic) : undefined;
+    post({ type: 'ready', index: data.index, fingerprint, count: jobs.length, ...(data.index === 0 ? { jobs, aliases, problems } : {}) });
+  } catch (err) {
+    post({ type: 'failed', index: data.index, message: describe(err) });
+  }
+}
+
+if (parentPort && (workerData as WorkerData | undefined)?.outDir !== undefined) void main();

@@ -1,0 +1,196 @@
+// The headers a static host must add so exported files leave with what the app sends: the security set
+// (identical on every response) and the policies that differ by kind of URL (Cache-Control, the
+// Cross-Origin-Resource-Policy of images and feeds, the Content-Type of feeds). They are read from the
+// app's own responses during the export, never restated here.
+//
+// Netlify lets a later matching rule override a header, Cloudflare Pages joins the values of every
+// matching rule with commas: so a header is either in `/*` (when every URL has the same value) or in
+// rules whose patterns never match the same URL, never both.
+
+import type { JobResult } from './protocol.js';
+
+export interface HeaderRule {
+  /** Netlify/Cloudflare pattern: exact path, `:name` for one segment, trailing `*` for the rest. */
+  readonly pattern: string;
+  readonly urls: readonly string[];
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface HeaderPlan {
+  /** Same value on every URL. */
+  readonly common: Readonly<Record<string, string>>;
+  /** The most frequent value of each varying header (nginx sets it server-wide and overrides per location). */
+  readonly defaults: Readonly<Record<string, string>>;
+  /** Disjoint rules for the varying headers. */
+  readonly rules: readonly HeaderRule[];
+}
+
+/** The rule pattern a URL would share with its siblings. */
+export function patternOf(url: string, kind: JobResult['kind']): string {
+  if (kind === 'notfound') return url;
+  if (/^\/articles\/[^/]+\/$/.test(url)) return '/articles/:slug/';
+  if (/^\/page\/\d+\/$/.test(url)) return '/page/:n/';
+  let m = /^\/(tags|authors)\/[^/]+\/(page\/\d+\/|feed\.xml)?$/.exec(url);
+  if (m) return `/${m[1]}/:slug/${m[2] === undefined ? '' : m[2] === 'feed.xml' ? 'feed.xml' : 'page/:n/'}`;
+  m = /^\/([^/]+)\/./.exec(url);
+  if (m && (kind === 'asset' || kind === 'public')) return `/${m[1]}/*`;
+  return url;
+}
+
+/** Netlify's matching: `*` matches the rest, `:x` one segment, a trailing slash does not matter. */
+export function patternMatches(pattern: string, url: string): boolean {
+  const p = pattern.split('/').filter(Boolean);
+  const u = url.split('/').filter(Boolean);
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '*') return true;
+    if (i >= u.length) return false;
+    if (p[i]!.startsWith(':')) continue;
+    if (p[i] !== u[i]) return false;
+  }
+  return p.length === u.length;
+}
+
+const sameHeaders = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean => {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+};
+
+export function headerPlan(results: readonly JobResult[]): HeaderPlan {
+  // Compared by lowercased name; written as the app spells it.
+  const display = new Map<string, string>();
+  const records = results
+    .filter((r) => r.headers !== undefined && r.files.length > 0)
+    .map((r) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(r.headers!)) {
+        const lower = k.toLowerCase();
+        if (!display.has(lower)) display.set(lower, k);
+        headers[lower] = v;
+      }
+      return { url: r.url, kind: r.kind, headers };
+    });
+  const names = new Set<string>();
+  for (const r of records) for (const k of Object.keys(r.headers)) names.add(k);
+  const common: Record<string, string> = {};
+  const varying: string[] = [];
+  for (const name of [...names].sort()) {
+    const first = records[0]?.headers![name];
+    if (first !== undefined && records.every((r) => r.headers[name] === first)) common[name] = first;
+    else varying.push(name);
+  }
+  const defaults: Record<string, string> = {};
+  for (const name of varying) {
+    const counts = new Map<string, number>();
+    for (const r of records) {
+      const v = r.headers[name];
+      if (v !== undefined) counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
+    const best = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
+    if (best && name !== 'content-type') defaults[name] = best[0];
+  }
+  const pick = (h: Readonly<Record<string, string>>): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const name of varying) if (h[name] !== undefined) out[name] = h[name];
+    return out;
+  };
+
+  // Group by pattern; a group whose members disagree, or whose pattern also matches another group's URL,
+  // falls back to one exact rule per URL.
+  const groups = new Map<string, { urls: string[]; headers: Record<string, string>; uniform: boolean }>();
+  const exact = new Set<string>();
+  const build = (): void => {
+    groups.clear();
+    for (const r of records) {
+      const pattern = exact.has(patternOf(r.url, r.kind)) ? r.url : patternOf(r.url, r.kind);
+      const h = pick(r.headers);
+      const g = groups.get(pattern);
+      if (!g) groups.set(pattern, { urls: [r.url], headers: h, uniform: true });
+      else {
+        g.urls.push(r.url);
+        if (g.uniform && !sameHeaders(g.headers, h)) g.uniform = false;
+      }
+    }
+  };
+  for (let round = 0; round < 8; round++) {
+    build();
+    let split = false;
+    for (const [pattern, g] of groups) {
+      if (g.urls.length > 1 && !g.uniform) {
+        exact.add(pattern);
+        split = true;
+      }
+    }
+    for (const r of records) {
+      const own = exact.has(patternOf(r.url, r.kind)) ? r.url : patternOf(r.url, r.kind);
+      for (const pattern of groups.keys()) {
+        if (pattern !== own && pattern !== r.url && patternMatches(pattern, r.url)) {
+          exact.add(pattern);
+          split = true;
+        }
+      }
+    }
+    if (!split) break;
+  }
+  build();
+  const rules: HeaderRule[] = [...groups]
+    .map(([pattern, g]) => ({ pattern, urls: g.urls, headers: g.headers }))
+    .sort((a, b) => (a.pattern < b.pattern ? -1 : a.pattern > b.pattern ? 1 : 0));
+  const named = (h: Readonly<Record<string, string>>): Record<string, string> => Object.fromEntries(Object.entries(h).map(([k, v]) => [display.get(k) ?? k, v]));
+  return { common: named(common), defaults: named(defaults), rules: rules.map((r) => ({ ...r, headers: named(r.headers) })) };
+}
+
+/** The `_headers` file of Netlify and Cloudflare Pages. */
+export function headersFile(plan: HeaderPlan): string {
+  const out = ['# Generated by `npm run export`: the headers the app sends, for a static host.', '/*'];
+  for (const [k, v] of Object.entries(plan.common)) out.push(`  ${k}: ${v}`);
+  for (const rule of plan.rules) {
+    const entries = Object.entries(rule.headers);
+    if (entries.length === 0) continue;
+    out.push(rule.pattern);
+    for (const [k, v] of entries) out.push(`  ${k}: ${v}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+// Header values never hold "$" (nginx would read a variable); quotes and backslashes are escaped.
+const quote = (s: string): string => `"${s.replace(/["\\]/g, '\\$&')}"`;
+const variable = (name: string): string => `$newsroom_${name.toLowerCase().replace(/[^a-z0-9]/g, '_')}`;
+
+function location(pattern: string): string {
+  if (pattern.endsWith('/*')) return `location ^~ ${pattern.slice(0, -1)}`;
+  if (!pattern.includes('/:')) return `location = ${pattern}`;
+  const re = pattern
+    .split('/')
+    .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return `location ~ "^${re}$"`;
+}
+
+/** The same headers for nginx, for the server {} block that serves the export (see deploy/nginx.conf). */
+export function nginxHeaders(plan: HeaderPlan, hidden: readonly string[] = []): string {
+  const out = [
+    '# Generated by `npm run export`: the headers the app sends, for nginx serving the export.',
+    '# Include inside the server {} block, after `root`; it adds `location` blocks for the URLs whose',
+    '# caching or type differs from pages, so do not declare those locations again.',
+  ];
+  if (hidden.length > 0) {
+    const names = hidden.map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+    out.push('# The export\'s own bookkeeping is not part of the site.', `location ~ "^/(${names})$" {`, '    return 404;', '}');
+  }
+  for (const [k, v] of Object.entries(plan.common)) out.push(`add_header ${k} ${quote(v)} always;`);
+  for (const [k, v] of Object.entries(plan.defaults)) {
+    out.push(`set ${variable(k)} ${quote(v)};`, `add_header ${k} ${variable(k)} always;`);
+  }
+  for (const rule of plan.rules) {
+    const body: string[] = [];
+    for (const k of Object.keys(plan.defaults)) {
+      const v = rule.headers[k] ?? '';
+      if (v !== plan.defaults[k]) body.push(`set ${variable(k)} ${quote(v)};`);
+    }
+    const type = Object.entries(rule.headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
+    if (type) body.push('types { }', `default_type ${quote(type)};`);
+    if (body.length === 0) continue;
+    out.push(`${location(rule.pattern)} {`, ...body.map((l) => `    ${l}`), '    try_files $uri $uri/index.html =404;', '}');
+  }
+  return `${out.join('\n')}\n`;
+}

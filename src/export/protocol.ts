@@ -1,0 +1,49 @@
+// Messages between the export's coordinating thread and its render workers.
+
+import type { PathKind } from './sitePaths.js';
+
+export interface WorkerData {
+  /** Environment the site's config is read from (SITE_URL, CONTENT_DIR...). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly outDir: string;
+  /** Every worker sees the site at this instant, so scheduled articles and the news window agree. */
+  readonly now: number;
+  readonly precompress: boolean;
+  /** Files the previous export wrote (from its manifest): the only ones that may already be up to date. */
+  readonly previous: readonly string[];
+  /** Worker 0 also reports the job list, aliases and content problems. */
+  readonly index: number;
+}
+
+export interface Job {
+  readonly url: string;
+  readonly kind: PathKind | 'notfound';
+  /** For public files: the path under public/ (and under the output folder). */
+  readonly file?: string;
+}
+
+export interface AliasInfo {
+  /** Old path as the editor wrote it, without a trailing slash. */
+  readonly from: string;
+  readonly to: string;
+  readonly title: string;
+}
+
+export interface JobResult {
+  readonly url: string;
+  readonly kind: Job['kind'];
+  readonly status: number;
+  /** Files this job owns in the output folder (the body and its .gz/.br siblings). */
+  readonly files: readonly string[];
+  readonly written: number;
+  /** Policy headers (security, caching, and Content-Type for documents), named as the app names them. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export type FromWorker =
+  | { readonly type: 'ready'; readonly index: number; readonly fingerprint: string; readonly count: number; readonly jobs?: readonly Job[]; readonly aliases?: readonly AliasInfo[]; readonly problems?: readonly string[] }
+  | { readonly type: 'done'; readonly index: number; readonly results: readonly JobResult[] }
+  | { readonly type: 'failed'; readonly index: number; readonly message: string };
+
+export type ToWorker = { readonly type: 'chunk'; readonly start: number; readonly end: number } | { readonly type: 'stop' };
