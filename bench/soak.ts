@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCorpus } from './gen.js';
+import { slugify } from '../src/slug.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -102,9 +103,9 @@ async function main(): Promise<void> {
   for (const s of slugs.slice(0, 100)) {
     const text = readFileSync(path.join(contentDir, `${s}.md`), 'utf8');
     const t = /tags:\s*\[([^\]]*)\]/.exec(text)?.[1]?.split(',')[0]?.trim().replace(/^["']|["']$/g, '');
-    if (t) tags.add(t.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, ''));
+    if (t) tags.add(slugify(t));
     const a = /author:\s*"?([^"\n\]]+)/.exec(text)?.[1]?.replace(/^\[/, '').split(',')[0]?.trim();
-    if (a) authors.add(a.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, ''));
+    if (a) authors.add(slugify(a));
   }
 
   console.log(`soak: ${ARTICLES} articles in ${contentDir}; warm-up ${WARMUP_S} s, then ${DURATION_S} s at concurrency ${CONCURRENCY}; writer every ${WRITE_EVERY_MS} ms`);

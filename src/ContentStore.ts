@@ -26,7 +26,7 @@ export interface ChangeSet {
 }
 
 // Step for long waits; well under setTimeout's 2^31-1 ms ceiling.
-const MAX_TIMER_MS = Infinity;
+const MAX_TIMER_MS = 6 * 60 * 60 * 1000;
 // Articles leave the news sitemap two days after publication.
 export const NEWS_WINDOW_MS = 2 * 24 * 60 * 60 * 1000;
 

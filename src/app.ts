@@ -192,21 +192,31 @@ export function createApp(config: Config, store: ContentStore, options: AppOptio
     sendPrepared(req, res, pages.errorPage(code, detail));
   });
 
+  const logRequest = (id: string, req: IncomingMessage, status: number, start: number): void => {
+    const ms = performance.now() - start;
+    log!.info({ id, method: req.method, path: (req.url ?? '').split('?')[0]!.slice(0, 200), status, ms: Math.round(ms * 100) / 100 }, 'request');
+  };
+
   const handler = ((req: IncomingMessage, res: ServerResponse) => {
-    const start = log ? process.hrtime.bigint() : 0n;
-    if (log && log.isLevelEnabled('info')) {
-      const id = requestId(req);
-      res.setHeader('X-Request-Id', id);
-      res.once('finish', () => {
-        const ms = Number(process.hrtime.bigint() - start) / 1e6;
-        log.info({ id, method: req.method, path: (req.url ?? '').split('?')[0]!.slice(0, 200), status: res.statusCode, ms: Math.round(ms * 100) / 100 }, 'request');
-      });
-    }
+    const start = performance.now();
+    const logging = log !== undefined && log.isLevelEnabled('info');
     if (req.method === 'GET' || req.method === 'HEAD') {
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const hit = pages.cache.get(q === -1 ? url : url.slice(0, q));
-      if (hit) return sendPrepared(req, res, hit);
+      if (hit) {
+        if (!logging) return sendPrepared(req, res, hit);
+        // The request id goes into the one writeHead call (a setHeader before it would send writeHead down
+        // Node's slow path), and the line is logged as soon as the response is handed to the socket.
+        const id = requestId(req);
+        sendPrepared(req, res, hit, ['X-Request-Id', id]);
+        return logRequest(id, req, res.statusCode, start);
+      }
+    }
+    if (logging) {
+      const id = requestId(req);
+      res.setHeader('X-Request-Id', id);
+      res.once('finish', () => logRequest(id, req, res.statusCode, start));
     }
     app(req as Request, res as Response);
   }) as App;

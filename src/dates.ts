@@ -39,7 +39,23 @@ interface WallClock {
   second: number;
 }
 
+// formatToParts costs tens of microseconds and the same dates recur on many pages (article, listings,
+// feeds): remember recent answers. Bounded, so a long-running server's memory does not grow.
+const wallClocks = new Map<string, WallClock>();
+const WALL_CLOCK_MEMO = 50_000;
+
 function wallClock(ms: number, tz: string): WallClock {
+  const key = `${tz}|${ms}`;
+  let w = wallClocks.get(key);
+  if (w === undefined) {
+    if (wallClocks.size >= WALL_CLOCK_MEMO) wallClocks.clear();
+    w = computeWallClock(ms, tz);
+    wallClocks.set(key, w);
+  }
+  return w;
+}
+
+function computeWallClock(ms: number, tz: string): WallClock {
   const out: Record<string, number> = {};
   for (const p of partsFormatter(tz).formatToParts(new Date(ms))) {
     if (p.type !== 'literal') out[p.type] = Number(p.value);

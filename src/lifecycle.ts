@@ -38,7 +38,13 @@ export function serverOptions(t: ServerTimeouts = SERVER_TIMEOUTS): http.ServerO
   return { connectionsCheckingInterval: t.connectionsCheckingInterval, headersTimeout: t.headersTimeout, requestTimeout: t.requestTimeout };
 }
 
-const REASONS: Readonly<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Content Too Large', 431: 'Request Header Fields Too Large' };
+const REASONS: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  413: 'Content Too Large',
+  431: 'Request Header Fields Too Large',
+};
 
 /** Status for a parser or timeout error, as Node itself would choose it. */
 export function clientErrorStatus(err: NodeJS.ErrnoException): number {
@@ -47,6 +53,9 @@ export function clientErrorStatus(err: NodeJS.ErrnoException): number {
       return 431;
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
       return 413;
+    // An unknown method token (e.g. FOO) is refused by Node's parser; it is still a method other than GET or HEAD.
+    case 'HPE_INVALID_METHOD':
+      return 405;
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return 408;
     default:
@@ -65,15 +74,8 @@ export function configureServer(server: http.Server, _config: Config, logger: Lo
   server.keepAliveTimeout = t.keepAliveTimeout;
   server.timeout = t.socketTimeout;
 
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    // A client that went away needs no answer; neither does a socket whose response has already started.
-    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-    if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || !socket.writable || inFlight?.headersSent) {
-      socket.destroy();
-      return;
-    }
-    const status = clientErrorStatus(err);
-    logger?.warn({ status, code: err.code }, 'client error');
+  // Written straight to the socket: these requests never reach the app, and the connection is closed after.
+  const answer = (socket: Duplex, status: number): void => {
     let body: Buffer;
     let headers: readonly string[];
     try {
@@ -85,10 +87,29 @@ export function configureServer(server: http.Server, _config: Config, logger: Lo
       headers = [...Object.entries(pages.baseHeaders).flat(), 'Cache-Control', 'no-store', 'Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(body.length)];
     }
     let head = `HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\nDate: ${new Date().toUTCString()}\r\nConnection: close\r\n`;
+    if (status === 405) head += 'Allow: GET, HEAD\r\n';
     for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
     socket.end(Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), body]));
     // A client that never reads its answer must not keep the socket.
     setTimeout(() => socket.destroy(), 5_000).unref();
+  };
+
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // A client that went away needs no answer; neither does a socket whose response has already started.
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const status = clientErrorStatus(err);
+    logger?.warn({ status, code: err.code }, 'client error');
+    answer(socket, status);
+  });
+
+  // CONNECT never reaches the request handler; without a listener Node would just drop the connection.
+  server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
+    logger?.info({ method: 'CONNECT', status: 405 }, 'request');
+    answer(socket, 405);
   });
 }
 

@@ -3,8 +3,9 @@
 // One non-recursive fs.watch per folder (inotify on Linux) instead of Node 20's `recursive: true`, which on
 // Linux puts a watch on every file, stats synchronously on each event, stops seeing a file once an editor
 // saves it by renaming a temporary file over it, and goes silent for good when its root folder is deleted.
-// Events are debounced (a quiet window, capped by a maximum wait, so a `git pull` of 1,000 files is one or
-// two reloads) and reloads never overlap: a change during a reload schedules exactly one more.
+// Events are debounced (40 ms of quiet after an editor's save; 200 ms, capped at 800 ms, during a bulk change,
+// so a `git pull` of 1,000 files is one or two reloads) and reloads never overlap: a change during a reload
+// schedules exactly one more. A reload after file events re-reads only the files they named.
 
 import { EventEmitter } from 'node:events';
 import { lstatSync, readdirSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';

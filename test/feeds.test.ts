@@ -323,9 +323,9 @@ describe('XML escaping', () => {
 
   it('makes site-relative and document-relative URLs absolute and leaves others alone', () => {
     const html =
-      '<a href="/x/?a=1&amp;b=2">1</a><img src="/i.png" alt=""><a href="#n">2</a><a href="y/">3</a><a href="mailto:a@b.example">4</a><a href="https://o.example/">5</a><blockquote cite="/q/">q</blockquote>';
+      '<a href="/x/?a=1&amp;b=2">1</a><img src="/i.png" alt=""><a href="#n">2</a><a href="y/">3</a><a href="mailto:a@b.example">4</a><a href="https://o.example/">5</a><blockquote cite="/q/">q</blockquote><pre><code>&lt;a href="/kept/"&gt;</code></pre>';
     expect(absolutizeHtml(html, 'https://news.example/base', 'https://news.example/base/articles/s/')).toBe(
-      '<a href="https://news.example/base/x/?a=1&amp;b=2">1</a><img src="https://news.example/base/i.png" alt=""><a href="https://news.example/base/articles/s/#n">2</a><a href="https://news.example/base/articles/s/y/">3</a><a href="mailto:a@b.example">4</a><a href="https://o.example/">5</a><blockquote cite="https://news.example/base/q/">q</blockquote>',
+      '<a href="https://news.example/base/x/?a=1&amp;b=2">1</a><img src="https://news.example/base/i.png" alt=""><a href="https://news.example/base/articles/s/#n">2</a><a href="https://news.example/base/articles/s/y/">3</a><a href="mailto:a@b.example">4</a><a href="https://o.example/">5</a><blockquote cite="https://news.example/base/q/">q</blockquote><pre><code>&lt;a href="/kept/"&gt;</code></pre>',
     );
   });
 });

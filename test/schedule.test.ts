@@ -28,7 +28,13 @@ describe('scheduled articles (fake clock)', () => {
     // The loaded store armed its timer with the real clock: start the fake one and re-arm at NOW.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     vi.setSystemTime(NOW);
+    const armed = vi.spyOn(globalThis, 'setTimeout');
     site.store.setContent(site.store.content);
+    // Node fires a setTimeout longer than 2^31-1 ms after 1 ms: every wait must be below that.
+    const delays = armed.mock.calls.map((c) => Number(c[1] ?? 0));
+    expect(delays.length).toBeGreaterThan(0);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(2 ** 31 - 1);
+    armed.mockRestore();
     const pages = site.app.pages;
     const home = (): string => pages.home(1)?.identity.body.toString('utf8') ?? '';
 

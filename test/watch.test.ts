@@ -13,7 +13,7 @@ import type { LoadHint } from '../src/content/ContentLoader.js';
 import type { OpenSite } from '../src/openSite.js';
 import { start, type Running } from '../src/server.js';
 import { watchContent, type ContentWatcher } from '../src/watchContent.js';
-import { md, removeDir, tempDir } from './helpers/site.js';
+import { closeSites, makeSite, md, removeDir, tempDir } from './helpers/site.js';
 
 const article = (title: string, body = `${title} body.`, extra = ''): string => md(`title: "${title}"\ndate: 2024-03-01\nauthor: Jane Doe${extra ? `\n${extra}` : ''}`, body);
 
@@ -322,5 +322,38 @@ describe('reload scheduling', () => {
     await until('a reload', calledTimes(4));
     await watcher.idle();
     expect(calls[3]).toBeUndefined();
+  });
+});
+
+describe('incremental reload', () => {
+  afterAll(closeSites);
+
+  it('re-reads only the files the watcher names, and re-renders only the pages that show them', async () => {
+    const site = await makeSite({
+      'edited.md': article('Edited story', 'Version one.'),
+      'other.md': article('Other story', 'Other text.', 'tags: [Energy]'),
+      'sibling.md': article('Sibling story', 'Sibling text.', 'tags: [Energy]'),
+    });
+    const otherArticle = site.state.articles.find((a) => a.slug === 'other');
+    const otherPage = site.app.pages.article('other');
+    const home = site.app.pages.home(1);
+    expect(otherPage?.status).toBe(200);
+
+    writeFileSync(path.join(site.contentDir, 'edited.md'), article('Edited story', 'Version two.'));
+    // A file changed behind the watcher's back is not re-read by a hinted load...
+    writeFileSync(path.join(site.contentDir, 'sibling.md'), article('Sibling story', 'Unseen edit.', 'tags: [Energy]'));
+    const state = await site.loader.load({ changed: new Set(['edited.md']) });
+    site.store.setContent(state);
+    expect(state.articles.find((a) => a.slug === 'edited')?.body).toContain('Version two.');
+    expect(state.articles.find((a) => a.slug === 'sibling')?.body).toContain('Sibling text.');
+    // ...and the untouched article keeps its object and its prepared page: nothing re-parsed or re-rendered.
+    expect(state.articles.find((a) => a.slug === 'other')).toBe(otherArticle);
+    expect(site.app.pages.article('other')).toBe(otherPage);
+    expect(site.app.pages.home(1)).not.toBe(home);
+    expect(site.app.pages.article('edited')?.identity.body.toString()).toContain('Version two.');
+
+    // A full load (what the watcher does after folder changes) re-checks every file.
+    site.store.setContent(await site.loader.load());
+    expect(site.store.view.bySlug.get('sibling')?.body).toContain('Unseen edit.');
   });
 });

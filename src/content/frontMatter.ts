@@ -175,6 +175,7 @@ export function decodeContent(bytes: Uint8Array): string | undefined {
 // schema gives (a test compares both). Anything else (escapes other than \" \\ \/, comments after values,
 // multi-line scalars, anchors, tags, numbers other than small integers, deeper nesting) returns undefined
 // and goes through yaml, which also reports every error.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
 const ODD_CHARS = /[\t\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 const KEY_LINE = /^( *)([A-Za-z][A-Za-z0-9_-]{0,63}):(?: +(.*))?$/;
 const ITEM_LINE = /^( *)-(?: +(.*))?$/;

@@ -84,11 +84,13 @@ export function dispatch(listener: RequestListener, urlPath: string, options: Di
       const headers: Record<string, string> = {};
       const names: Record<string, string> = {};
       const set: OutgoingHttpHeaders = {};
-      for (const name of res.getRawHeaderNames()) set[name] = res.getHeader(name);
+      // getRawHeaderNames (Node >= 15.13) keeps the app's spelling; @types/node 20 does not declare it.
+      for (const name of (res as unknown as { getRawHeaderNames(): string[] }).getRawHeaderNames()) set[name] = res.getHeader(name);
       flatten(set, headers, names);
       Object.assign(headers, written);
       Object.assign(names, writtenNames);
-      const body = Buffer.concat(chunks);
+      // Prepared pages arrive in one chunk: no copy then.
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       resolve({ status: status ?? res.statusCode, headers, names, body: req.method === 'HEAD' ? Buffer.alloc(0) : body });
       res.emit('finish');
       return res;

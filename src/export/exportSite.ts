@@ -104,14 +104,33 @@ function runWorkers(base: Omit<WorkerData, 'index'>, threads: number): Promise<W
       for (const w of workers) void w.terminate();
       reject(new ExportError(message));
     };
-    const give = (w: Worker): void => {
-      if (next >= jobs.length) {
+    // Two queues: the feed lane (jobs[0, laneEnd)) for worker 0, the rest for the others; whoever runs out
+    // helps with the other queue. Chunks shrink towards the end so the workers finish together.
+    let lane = 0;
+    let laneEnd = 0;
+    const take = (from: 'lane' | 'rest'): { start: number; end: number } | undefined => {
+      const left = laneEnd - lane + (jobs.length - next);
+      const size = Math.max(4, Math.min(CHUNK, Math.ceil(left / (threads * 4))));
+      if (from === 'lane' && lane < laneEnd) {
+        const start = lane;
+        lane = Math.min(laneEnd, lane + size);
+        return { start, end: lane };
+      }
+      if (from === 'rest' && next < jobs.length) {
+        const start = next;
+        next = Math.min(jobs.length, next + size);
+        return { start, end: next };
+      }
+      return undefined;
+    };
+    const give = (w: Worker, index: number): void => {
+      const first = index === 0 ? 'lane' : 'rest';
+      const chunk = take(first) ?? take(first === 'lane' ? 'rest' : 'lane');
+      if (!chunk) {
         w.postMessage({ type: 'stop' });
         return;
       }
-      const start = next;
-      next = Math.min(jobs.length, next + CHUNK);
-      w.postMessage({ type: 'chunk', start, end: next });
+      w.postMessage({ type: 'chunk', ...chunk });
     };
     const begin = (): void => {
       const first = ready.find((r) => r.index === 0)!;
@@ -120,7 +139,9 @@ function runWorkers(base: Omit<WorkerData, 'index'>, threads: number): Promise<W
         return;
       }
       jobs = first.jobs ?? [];
-      for (const w of workers) give(w);
+      laneEnd = first.laneEnd ?? 0;
+      next = laneEnd;
+      workers.forEach((w, i) => give(w, i));
     };
     for (let index = 0; index < threads; index++) {
       const w = new Worker(script, { workerData: { ...base, index } satisfies WorkerData });
@@ -133,7 +154,7 @@ function runWorkers(base: Omit<WorkerData, 'index'>, threads: number): Promise<W
           if (ready.length === threads) begin();
         } else {
           for (const r of m.results) results.push(r);
-          give(w);
+          give(w, index);
         }
       });
       w.on('error', (err) => fail(`export worker ${index} stopped: ${describeError(err)}`));

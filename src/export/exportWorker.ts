@@ -20,6 +20,7 @@ import { publicFiles } from './publicFiles.js';
 import { describeError as describe } from './describeError.js';
 import { GENERATED_FILES } from './generatedFiles.js';
 import { outputFile, sitemapParts, sitePaths } from './sitePaths.js';
+import { newestPublished } from '../render/feeds.js';
 
 /** Headers that describe one body rather than the site's policy; left out of _headers. */
 const PER_RESPONSE = new Set(['content-length', 'content-type', 'content-encoding', 'etag', 'last-modified', 'vary', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'accept-ranges', 'x-request-id']);
@@ -34,11 +35,25 @@ export function policyHeaders(c: Captured, withType: boolean): Record<string, st
   return out;
 }
 
-/** Everything one export writes, in work order (see sitePaths). */
-export function listJobs(config: Config, app: App): { jobs: Job[]; aliases: AliasInfo[] } {
+const SITE_FEEDS = new Set(['/feed.xml', '/atom.xml', '/feed.json']);
+const TAG_FEED = /^\/tags\/([^/]+)\/feed\.xml$/;
+
+/**
+ * Everything one export writes, in work order. Feeds carry the full text of their articles, so the pages
+ * of the articles that appear in any feed come first, followed by the feeds: one worker takes this lane
+ * (`laneEnd` jobs) in order and renders each of those bodies once, where the feeds need them. The others
+ * start on the rest.
+ */
+export function listJobs(config: Config, app: App): { jobs: Job[]; laneEnd: number; aliases: AliasInfo[] } {
   const view = app.pages.store.view;
   const assetUrls = [...buildAssets(config.publicDir, ASSET_NAMES).values()].map((a) => a.url);
-  const jobs: Job[] = sitePaths(view, config, assetUrls).map((p) => ({ url: p.url, kind: p.kind }));
+  const paths: Job[] = sitePaths(view, config, assetUrls).map((p) => ({ url: p.url, kind: p.kind }));
+  const inFeeds = new Set<string>();
+  for (const a of newestPublished(view, view.articles)) inFeeds.add(a.url);
+  for (const g of view.tags.values()) for (const a of newestPublished(view, g.articles)) inFeeds.add(a.url);
+  const isFeed = (j: Job): boolean => SITE_FEEDS.has(j.url) || TAG_FEED.test(j.url);
+  const lane = [...paths.filter((j) => j.kind === 'article' && inFeeds.has(j.url)), ...paths.filter(isFeed)];
+  const jobs = [...lane, ...paths.filter((j) => !(j.kind === 'article' && inFeeds.has(j.url)) && !isFeed(j))];
   const taken = new Set<string>(GENERATED_FILES);
   for (const j of jobs) taken.add(outputFile(j.url) ?? j.url);
   // A route wins over a public file at the same address, as in the app (routes come before static files).
@@ -53,7 +68,7 @@ export function listJobs(config: Config, app: App): { jobs: Job[]; aliases: Alia
   const aliases: AliasInfo[] = [];
   for (const [from, a] of view.aliases) aliases.push({ from, to: a.url, title: a.title });
   aliases.sort((x, y) => (x.from < y.from ? -1 : x.from > y.from ? 1 : 0));
-  return { jobs, aliases };
+  return { jobs, laneEnd: lane.length, aliases };
 }
 
 function compress(body: Buffer, best: boolean): { gz: Buffer; br: Buffer } {
@@ -136,8 +151,8 @@ async function main(): Promise<void> {
     const app = createApp(config, site.store, { loader: site.loader });
     // Without precompression nothing reads the compressed variants: skip making them (half the work).
     app.pages.compress = data.precompress;
-    const { jobs, aliases } = listJobs(config, app);
-    const fingerprint = createHash('sha256').update(JSON.stringify([jobs, aliases])).digest('hex');
+    const { jobs, laneEnd, aliases } = listJobs(config, app);
+    const fingerprint = createHash('sha256').update(JSON.stringify([jobs, laneEnd, aliases])).digest('hex');
     const runner = new JobRunner(app, config, new OutputWriter(data.outDir, new Set(data.previous)), data.precompress);
     port.on('message', (m: ToWorker) => {
       if (m.type === 'stop') {
@@ -152,7 +167,7 @@ async function main(): Promise<void> {
       })().catch((err: unknown) => post({ type: 'failed', index: data.index, message: describe(err) }));
     });
     const problems = data.index === 0 ? site.store.content.diagnostics.map(formatDiagnostic) : undefined;
-    post({ type: 'ready', index: data.index, fingerprint, count: jobs.length, ...(data.index === 0 ? { jobs, aliases, problems } : {}) });
+    post({ type: 'ready', index: data.index, fingerprint, count: jobs.length, ...(data.index === 0 ? { jobs, laneEnd, aliases, problems } : {}) });
   } catch (err) {
     post({ type: 'failed', index: data.index, message: describe(err) });
   }

@@ -120,10 +120,12 @@ export function headerPlan(results: readonly JobResult[]): HeaderPlan {
         split = true;
       }
     }
+    // Only wildcard patterns can match a URL of another group; an exact one matches its own URL alone.
+    const wild = [...groups.keys()].filter((p) => p.includes('*') || p.includes('/:'));
     for (const r of records) {
       const own = exact.has(patternOf(r.url, r.kind)) ? r.url : patternOf(r.url, r.kind);
-      for (const pattern of groups.keys()) {
-        if (pattern !== own && pattern !== r.url && patternMatches(pattern, r.url)) {
+      for (const pattern of wild) {
+        if (pattern !== own && !exact.has(pattern) && patternMatches(pattern, r.url)) {
           exact.add(pattern);
           split = true;
         }

@@ -40,6 +40,12 @@ export function readManifest(outDir: string): Manifest | undefined {
 export function writeManifest(outDir: string, siteUrl: string, files: Iterable<string>): void {
   const manifest: Manifest = { generator: 'newsroom export', version: 1, siteUrl, files: [...new Set(files)].sort() };
   const file = path.join(outDir, MANIFEST_FILE);
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(manifest, null, 1)}\n`);
+  const text = `${JSON.stringify(manifest, null, 1)}\n`;
+  try {
+    if (readFileSync(file, 'utf8') === text) return;
+  } catch {
+    // first export here
+  }
+  writeFileSync(`${file}.tmp`, text);
   renameSync(`${file}.tmp`, file);
 }

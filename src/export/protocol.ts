@@ -42,7 +42,17 @@ export interface JobResult {
 }
 
 export type FromWorker =
-  | { readonly type: 'ready'; readonly index: number; readonly fingerprint: string; readonly count: number; readonly jobs?: readonly Job[]; readonly aliases?: readonly AliasInfo[]; readonly problems?: readonly string[] }
+  | {
+      readonly type: 'ready';
+      readonly index: number;
+      readonly fingerprint: string;
+      readonly count: number;
+      readonly jobs?: readonly Job[];
+      /** jobs[0, laneEnd) are the feeds and the articles they carry, best rendered by one worker in order. */
+      readonly laneEnd?: number;
+      readonly aliases?: readonly AliasInfo[];
+      readonly problems?: readonly string[];
+    }
   | { readonly type: 'done'; readonly index: number; readonly results: readonly JobResult[] }
   | { readonly type: 'failed'; readonly index: number; readonly message: string };
 

@@ -4,6 +4,8 @@
 
 import type { Config } from '../config.js';
 import type { ChangeSet, ContentStore } from '../ContentStore.js';
+import type { Article } from '../content/model.js';
+import { compareArticles, type Group, type SiteView } from '../content/SiteView.js';
 import { slugify } from '../slug.js';
 import type { Renderer, Rendered } from '../render/Renderer.js';
 import type { AssetManifest } from './assets.js';
@@ -31,6 +33,8 @@ export class SitePages {
   readonly cache: PageCache;
   private readonly policies: ReturnType<typeof cachePolicies>;
   private readonly assetsByUrl = new Map<string, Prepared>();
+  /** The related box of each article page rendered, by slug: what it shows and the score of each entry. */
+  private readonly boxes = new Map<string, RelatedBox>();
   /** Make gzip and brotli variants with each page; the static export turns it off with --no-precompress. */
   compress = true;
 
@@ -56,16 +60,22 @@ export class SitePages {
       this.seedAssets();
       return;
     }
-    const keys = new Set<string>();
-    if (c.timeOnly) keys.add('time');
-    for (const a of c.articles) {
-      keys.add(`a:${a.slug}`);
-      keys.add('list');
-      for (const t of a.tags) keys.add(`tag:${slugify(t)}`);
-      for (const n of a.authors) keys.add(`author:${slugify(n)}`);
+    this.cache.invalidate(changedKeys(c, this.config.pageSize));
+    // Articles whose related box a changed article now enters (the boxes it was in depend on it already).
+    const { current } = c;
+    for (const x of c.articles) {
+      if (current.bySlug.get(x.slug) !== x) continue;
+      const xTags = new Set(x.tags.map(slugify));
+      for (const t of xTags) {
+        for (const a of current.tags.get(t)?.articles ?? []) {
+          const box = this.boxes.get(a.slug);
+          if (!box || a === x) continue;
+          if (!this.cache.has(a.url)) this.boxes.delete(a.slug);
+          else if (entersBox(box, x, xTags)) this.cache.invalidate([`path:${a.url}`]);
+        }
+      }
     }
     // Error pages list the footer pages only; nothing else on them changes with articles.
-    this.cache.invalidate(keys);
   }
 
   private seedAssets(): void {
@@ -95,7 +105,7 @@ export class SitePages {
     return this.cache.getOrRender(path, () => {
       const r = render();
       if (!r) return undefined;
-      return { prepared: this.prepareRendered(r, type, extraHeaders), deps: [...r.deps, 'site'] };
+      return { prepared: this.prepareRendered(r, type, extraHeaders), deps: [...r.deps, 'site', `path:${path}`] };
     });
   }
 
@@ -103,7 +113,11 @@ export class SitePages {
     const view = this.store.view;
     const a = view.bySlug.get(slug);
     if (!a) return undefined;
-    return this.serve(`/articles/${slug}/`, () => this.renderer.article(view, a));
+    return this.serve(`/articles/${slug}/`, () => {
+      const r = this.renderer.article(view, a);
+      if (r.related) this.boxes.set(slug, relatedBox(a, r.related.articles, r.related.byTag));
+      return r;
+    });
   }
 
   home(page: number): Prepared | undefined {
@@ -146,4 +160,78 @@ export class SitePages {
     return p;
   }
   private errorPagesFor: unknown;
+}
+
+/** An article page's related box: most shared tags first, then newest (Renderer.related). */
+interface RelatedBox {
+  readonly tags: ReadonlySet<string>;
+  readonly articles: readonly Article[];
+  readonly scores: readonly number[];
+}
+
+function relatedBox(a: Article, related: readonly Article[], byTag: boolean): RelatedBox {
+  const tags = new Set(a.tags.map(slugify));
+  const shared = (r: Article): number => r.tags.reduce((n, t) => n + (tags.has(slugify(t)) ? 1 : 0), 0);
+  // A box of newest articles (no tag in common with any other) holds no tag-ranked entries.
+  return byTag ? { tags, articles: related, scores: related.map(shared) } : { tags, articles: [], scores: [] };
+}
+
+/** Whether article x, as it is now, ranks among the first 3 of the box. */
+function entersBox(box: RelatedBox, x: Article, xTags: ReadonlySet<string>): boolean {
+  let score = 0;
+  for (const t of xTags) if (box.tags.has(t)) score++;
+  if (score === 0) return false;
+  if (box.articles.length < 3) return true;
+  const lastScore = box.scores[2]!;
+  return score > lastScore || (score === lastScore && compareArticles(x, box.articles[2]!) < 0);
+}
+
+/** Paths of the pages of one listing whose articles (or page count) differ between two states. */
+function changedListingPages(basePath: string, prev: readonly Article[], cur: readonly Article[], size: number, renamed: boolean): string[] {
+  const before = Math.max(1, Math.ceil(prev.length / size));
+  const after = Math.max(1, Math.ceil(cur.length / size));
+  const out: string[] = [];
+  for (let p = 1; p <= Math.max(before, after); p++) {
+    // Every page shows "Page n of N" and its heading: those change for all pages at once.
+    let changed = renamed || before !== after;
+    for (let i = (p - 1) * size; !changed && i < p * size; i++) changed = prev[i] !== cur[i];
+    if (changed) out.push(p === 1 ? basePath : `${basePath}page/${p}/`);
+  }
+  return out;
+}
+
+/**
+ * Cache keys a content change drops: each changed article's own page and the pages that show it in their
+ * related box (a:<slug>), the listing pages whose articles changed (path:<path>), boxes of newest articles,
+ * feeds and sitemaps ('list'), a tag's feed (tag:<slug>), and the news sitemap when time alone moved.
+ */
+function changedKeys(c: ChangeSet, size: number): Set<string> {
+  const { previous, current } = c;
+  const keys = new Set<string>();
+  if (c.timeOnly) keys.add('time');
+  if (c.articles.length === 0) return keys;
+  keys.add('list');
+  const listing = (basePath: string, prev: Group | undefined, cur: Group | undefined): void => {
+    for (const p of changedListingPages(basePath, prev?.articles ?? [], cur?.articles ?? [], size, prev?.name !== cur?.name)) keys.add(`path:${p}`);
+  };
+  listing('/', { slug: '', name: '', articles: previous.articles }, { slug: '', name: '', articles: current.articles });
+  const tags = new Set<string>();
+  const authors = new Set<string>();
+  for (const a of c.articles) {
+    keys.add(`a:${a.slug}`);
+    for (const t of a.tags) tags.add(slugify(t));
+    for (const n of a.authors) authors.add(slugify(n));
+  }
+  for (const t of tags) {
+    keys.add(`tag:${t}`);
+    listing(`/tags/${t}/`, previous.tags.get(t), current.tags.get(t));
+  }
+  for (const n of authors) listing(`/authors/${n}/`, previous.authors.get(n), current.authors.get(n));
+  if (!sameNewest(previous, current, 4)) keys.add('newest');
+  return keys;
+}
+
+function sameNewest(a: SiteView, b: SiteView, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a.articles[i] !== b.articles[i]) return false;
+  return true;
 }

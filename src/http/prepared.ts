@@ -107,17 +107,20 @@ function matches(ifNoneMatch: string, etag: string): boolean {
   return false;
 }
 
-/** Writes a prepared response: content negotiation, 304 for a matching If-None-Match, no body for HEAD. */
-export function sendPrepared(req: IncomingMessage, res: ServerResponse, p: Prepared): void {
+/**
+ * Writes a prepared response: content negotiation, 304 for a matching If-None-Match, no body for HEAD.
+ * `extra` ([name, value, ...]) adds per-request headers such as X-Request-Id.
+ */
+export function sendPrepared(req: IncomingMessage, res: ServerResponse, p: Prepared, extra?: readonly string[]): void {
   const enc = negotiate(req.headers['accept-encoding']);
   const v = (enc === 'br' ? p.br : enc === 'gzip' ? p.gzip : undefined) ?? p.identity;
   const inm = req.headers['if-none-match'];
   if (inm !== undefined && p.status === 200 && matches(inm, v.etag)) {
-    res.writeHead(304, v.notModifiedHeaders as string[]);
+    res.writeHead(304, (extra ? v.notModifiedHeaders.concat(extra) : v.notModifiedHeaders) as string[]);
     res.end();
     return;
   }
-  res.writeHead(p.status, v.headers as string[]);
+  res.writeHead(p.status, (extra ? v.headers.concat(extra) : v.headers) as string[]);
   if (req.method === 'HEAD') res.end();
   else res.end(v.body);
 }

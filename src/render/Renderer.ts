@@ -20,6 +20,8 @@ export interface Rendered {
   readonly deps: readonly string[];
   /** Preview-only pages (drafts, scheduled) must not be cached by browsers or proxies. */
   readonly private?: boolean;
+  /** An article page's related box, so the cache can tell when another article enters it. */
+  readonly related?: { readonly articles: readonly Article[]; readonly byTag: boolean };
 }
 
 export interface RendererOptions {
@@ -237,8 +239,10 @@ export class Renderer {
       ),
     );
     const lastModified = Math.max(modifiedMs(a), ...a.corrections.map((x) => x.date.ms), ...related.map(modifiedMs));
-    const deps = [`a:${a.slug}`, ...a.tags.map((t) => `tag:${slugify(t)}`), ...(byTag ? [] : ['list'])];
-    return { html, lastModified, deps, ...(banner ? { private: true } : {}) };
+    // The page shows this article and its related ones (a change to any of them drops it); a box of the
+    // newest articles also changes when the newest do. Articles entering the box are found by SitePages.
+    const deps = [`a:${a.slug}`, ...related.map((r) => `a:${r.slug}`), ...(byTag ? [] : ['newest'])];
+    return { html, lastModified, deps, related: { articles: related, byTag }, ...(banner ? { private: true } : {}) };
   }
 
   /** A paginated listing (home, tag or author); undefined for a page number past the end. */
@@ -296,7 +300,7 @@ export class Renderer {
       heading: 'Latest news',
       title: c.siteName,
       description: `The latest news from ${c.siteName}.`,
-      deps: ['list'],
+      deps: [], // SitePages drops listing pages by path when the articles on them change
     });
   }
 
@@ -311,7 +315,7 @@ export class Renderer {
       title: `${g.name} – ${this.config.siteName}`,
       description: `Articles tagged ${g.name} on ${this.config.siteName}.`,
       intro: `Articles tagged “${g.name}”, newest first.`,
-      deps: [`tag:${slug}`],
+      deps: [], // SitePages drops listing pages by path when the articles on them change
       alternates: [{ type: 'application/rss+xml', title: `${g.name} – ${this.config.siteName} (RSS)`, href: this.abs(`/tags/${slug}/feed.xml`) }],
     });
   }
@@ -327,7 +331,7 @@ export class Renderer {
       title: `${g.name} – ${this.config.siteName}`,
       description: `Articles by ${g.name} on ${this.config.siteName}.`,
       intro: `Articles by ${g.name}, newest first.`,
-      deps: [`author:${slug}`],
+      deps: [], // SitePages drops listing pages by path when the articles on them change
     });
   }
 

@@ -38,6 +38,7 @@ const unescapeAttr = (s: string): string =>
 
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 const URL_ATTR = /(\s(?:href|src|cite)=")([^"]*)(")/g;
+const START_TAG = /<[a-zA-Z][^>]*>/g;
 
 /**
  * Rewrites every site-relative or document-relative URL in href/src/cite attributes of sanitised HTML to an
@@ -45,7 +46,7 @@ const URL_ATTR = /(\s(?:href|src|cite)=")([^"]*)(")/g;
  * page's own absolute URL. URLs with a scheme are left as they are.
  */
 export function absolutizeHtml(html: string, siteUrl: string, pageUrl: string): string {
-  return html.replace(URL_ATTR, (whole, open: string, raw: string, close: string) => {
+  const rewrite = (whole: string, open: string, raw: string, close: string): string => {
     const value = unescapeAttr(raw).trim();
     if (HAS_SCHEME.test(value) || value.startsWith('//')) return whole;
     let abs: string;
@@ -58,7 +59,9 @@ export function absolutizeHtml(html: string, siteUrl: string, pageUrl: string): 
       }
     }
     return `${open}${escapeHtml(abs)}${close}`;
-  });
+  };
+  // Only inside start tags: sanitised text cannot hold a raw "<", so a code sample showing href="/x" stays as written.
+  return html.replace(START_TAG, (tag) => tag.replace(URL_ATTR, rewrite));
 }
 
 interface FeedItem {

@@ -35,15 +35,25 @@ export function indexable(a: Article, view: SiteView, config: Config): boolean {
 /** Every URL of the sitemap, in a stable order: home, articles (listing order), pages, tags, authors. */
 export function sitemapUrls(view: SiteView, config: Config): SitemapUrl[] {
   const abs = (p: string): string => `${config.siteUrl}${p}`;
-  const published = (articles: readonly Article[]): number | undefined => {
+  // One pass reads each article's fields; tag and author groups then only look articles up by identity
+  // (with 10,000 articles in 200 tags, that is 10,000 field reads instead of 50,000).
+  const modified = new Map<Article, number>();
+  for (const a of view.articles) if (isPublished(a, view.now)) modified.set(a, modifiedMs(a));
+  const newestOf = (articles: readonly Article[]): number | undefined => {
     let max: number | undefined;
-    for (const a of articles) if (isPublished(a, view.now)) max = Math.max(max ?? 0, modifiedMs(a));
+    for (const a of articles) {
+      const m = modified.get(a);
+      if (m !== undefined && (max === undefined || m > max)) max = m;
+    }
     return max;
   };
   const urls: SitemapUrl[] = [];
-  const home = published(view.articles);
+  const home = newestOf(view.articles);
   urls.push(home !== undefined ? { loc: abs('/'), lastmod: home } : { loc: abs('/') });
-  for (const a of view.articles) if (indexable(a, view, config)) urls.push({ loc: abs(a.url), lastmod: modifiedMs(a) });
+  for (const a of view.articles) {
+    const lastmod = modified.get(a);
+    if (lastmod !== undefined && indexable(a, view, config)) urls.push({ loc: abs(a.url), lastmod });
+  }
   for (const p of view.pages) urls.push({ loc: abs(p.url) });
   for (const [prefix, groups] of [
     ['tags', view.tags],
@@ -51,7 +61,7 @@ export function sitemapUrls(view: SiteView, config: Config): SitemapUrl[] {
   ] as const) {
     for (const g of groups.values()) {
       // In preview a group can hold only drafts; its page is not public.
-      const lastmod = published(g.articles);
+      const lastmod = newestOf(g.articles);
       if (lastmod !== undefined) urls.push({ loc: abs(`/${prefix}/${g.slug}/`), lastmod });
     }
   }

@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// (Functions passed to page.evaluate run in the browser: they need the DOM types.)
 // Shared set-up for the browser suite: the site on a loopback port with the bundled content plus the
 // browser fixtures (copied into temporary CONTENT_DIR and PUBLIC_DIR), and Debian's Chromium driven by
 // playwright-core. Every page is watched for console errors, failed requests and CSP violations.

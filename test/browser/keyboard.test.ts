@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// (Functions passed to page.evaluate run in the browser: they need the DOM types.)
 // Keyboard use on every page type: "Skip to content" is the first Tab stop, visible when focused, and
 // Enter moves focus into <main>; every link shows a visible focus indicator when tabbed to.
 
@@ -80,9 +83,15 @@ describe.each(PAGE_TYPES)('$name ($path)', ({ path: pagePath, status }) => {
         expect(onTop).toBe(true);
         await w.page.keyboard.press('Enter');
         await expect.poll(() => w.page.evaluate(() => !!document.activeElement?.closest('#main'))).toBe(true);
-        // The next Tab continues inside the main content, not back in the masthead.
+        // The next Tab continues from the main content (its first link, or the footer's when it has
+        // none), not back in the masthead.
         await w.page.keyboard.press('Tab');
-        expect(await w.page.evaluate(() => !!document.activeElement?.closest('#main'))).toBe(true);
+        const next = await w.page.evaluate(() => {
+          const main = document.getElementById('main')!;
+          const after = [...document.querySelectorAll('a[href]')].find((a) => main.contains(a) || !!(main.compareDocumentPosition(a) & Node.DOCUMENT_POSITION_FOLLOWING));
+          return { expected: after?.outerHTML, actual: document.activeElement?.outerHTML };
+        });
+        expect(next.actual).toBe(next.expected);
       } finally {
         await w.context.close();
       }

@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// (Functions passed to page.evaluate run in the browser: they need the DOM types.)
 // Print: with print media emulated, navigation (masthead, footer, skip link, related links) is hidden and
 // the article's headline, byline, text and source link remain, the link's address printed after it.
 
