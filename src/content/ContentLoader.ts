@@ -61,6 +61,10 @@ export class ContentLoader {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly imageCache = new Map<string, { key: string; size: { width: number; height: number } | undefined }>();
   private previous: ContentState | undefined;
+  /** The last assembly, kept so a reload that changed a few files can reuse it (see reassemble). */
+  private assembled:
+    | { results: readonly { rel: string; entry?: Entry }[]; state: ContentState; conflicts: readonly Diagnostic[]; links: readonly Diagnostic[]; slugs: ReadonlySet<string> }
+    | undefined;
 
   constructor(readonly options: LoaderOptions) {}
 
@@ -266,10 +270,13 @@ export class ContentLoader {
 
   /** Cross-file rules: one owner per slug and alias; internal links checked against published slugs. */
   private assemble(results: { rel: string; entry?: Entry }[], diagnostics: Diagnostic[], fileCount: number): ContentState {
+    const quick = this.reassemble(results, diagnostics, fileCount);
+    if (quick) return quick;
     const prevOwner = new Map<string, string>();
     for (const a of this.previous?.articles ?? []) prevOwner.set(a.slug, a.file);
     for (const p of this.previous?.pages ?? []) prevOwner.set(`page:${p.slug}`, p.file);
 
+    const conflicts: Diagnostic[] = [];
     const bySlug = new Map<string, Entry>();
     const claims = new Map<string, { key: string; entry: Entry }[]>();
     for (const r of results) {
@@ -284,7 +291,7 @@ export class ContentLoader {
       bySlug.set(key, owner.entry);
       for (const other of list) {
         if (other === owner) continue;
-        diagnostics.push(whole(other.entry.file, 'slug', `"${other.entry.slug}" is already used by ${owner.entry.file}; this file is not published`));
+        conflicts.push(whole(other.entry.file, 'slug', `"${other.entry.slug}" is already used by ${owner.entry.file}; this file is not published`));
       }
     }
 
@@ -301,7 +308,7 @@ export class ContentLoader {
       for (const alias of e.aliases) {
         const owner = urls.get(alias);
         if (owner !== undefined && owner !== e.file) {
-          diagnostics.push(whole(e.file, 'aliases', `alias "${alias}" is already the address or an alias of ${owner}; this file is not published`));
+          conflicts.push(whole(e.file, 'aliases', `alias "${alias}" is already the address or an alias of ${owner}; this file is not published`));
           ok = false;
         }
       }
@@ -310,16 +317,64 @@ export class ContentLoader {
       articles.push(e);
     }
     const slugs = new Set(articles.map((a) => a.slug));
-    for (const a of articles) {
-      for (const link of a.links) {
-        if (slugs.has(link)) continue;
-        const idx = a.body.indexOf(`/articles/${link}`);
-        const line = a.bodyLine + (idx < 0 ? 0 : (a.body.slice(0, idx).match(/\n/g)?.length ?? 0));
-        diagnostics.push({ path: a.file, line, column: 1, field: 'body', severity: 'warning', message: `links to /articles/${link}/, which is not a published article` });
-      }
-    }
-    return { articles, pages, diagnostics, files: fileCount };
+    const links = articles.flatMap((a) => linkWarnings(a, slugs));
+    diagnostics.push(...conflicts, ...links);
+    const state = { articles, pages, diagnostics, files: fileCount };
+    this.assembled = { results, state, conflicts, links, slugs };
+    return state;
   }
+
+  /**
+   * The common reload, in time proportional to the files that changed: the same files as last time, each
+   * either the same entry or a new version with the same kind, slug and aliases of an entry that was
+   * published. Nothing cross-file can have changed then but the changed articles' own link warnings.
+   * Anything else (a file added, removed, renamed, invalid, or changing its slug) takes the full path.
+   */
+  private reassemble(results: { rel: string; entry?: Entry }[], diagnostics: Diagnostic[], fileCount: number): ContentState | undefined {
+    const last = this.assembled;
+    if (!last || last.results.length !== results.length) return undefined;
+    const changed: [Entry, Entry][] = [];
+    for (let i = 0; i < results.length; i++) {
+      const before = last.results[i]!;
+      const after = results[i]!;
+      if (before.rel !== after.rel) return undefined;
+      if (before.entry === after.entry) continue;
+      const b = before.entry;
+      const a = after.entry;
+      if (!a || !b || a.kind !== b.kind || a.slug !== b.slug) return undefined;
+      if (a.kind === 'article' && b.kind === 'article' && (a.aliases.length !== b.aliases.length || a.aliases.some((x, j) => x !== b.aliases[j]))) return undefined;
+      changed.push([b, a]);
+      if (changed.length > 64) return undefined; // a bulk change: the full path is as fast
+    }
+    const articles = [...last.state.articles];
+    const pages = [...last.state.pages];
+    const files = new Set<string>();
+    for (const [b, a] of changed) {
+      const list: Entry[] = a.kind === 'article' ? articles : pages;
+      const at = list.indexOf(b);
+      if (at === -1) return undefined; // it lost a slug or alias to another file: let the full path decide
+      list[at] = a;
+      files.add(a.file);
+    }
+    const links = last.links.filter((d) => !files.has(d.path));
+    for (const [, a] of changed) if (a.kind === 'article') links.push(...linkWarnings(a, last.slugs));
+    diagnostics.push(...last.conflicts, ...links);
+    const state = { articles, pages, diagnostics, files: fileCount };
+    this.assembled = { ...last, results, state, links };
+    return state;
+  }
+}
+
+/** Warnings for links to /articles/<slug>/ that is not a published article. */
+function linkWarnings(a: Article, slugs: ReadonlySet<string>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const link of a.links) {
+    if (slugs.has(link)) continue;
+    const idx = a.body.indexOf(`/articles/${link}`);
+    const line = a.bodyLine + (idx < 0 ? 0 : (a.body.slice(0, idx).match(/\n/g)?.length ?? 0));
+    out.push({ path: a.file, line, column: 1, field: 'body', severity: 'warning', message: `links to /articles/${link}/, which is not a published article` });
+  }
+  return out;
 }
 
 function whole(rel: string, field: string, message: string): Diagnostic {

@@ -39,15 +39,14 @@ export interface MarkdownShape {
   readonly run: number;
   readonly runChar: string;
   readonly runLine: number;
-  /** Characters that start or end Markdown constructs, and line breaks. */
+  /** Characters that start or end Markdown constructs, and line breaks (counted up to just past SAFE_MARKUP). */
   readonly markup: number;
 }
 
 const CONTAINERS = /^(?:[ \t]*(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)))+/gm;
 const FENCES = /^ {0,3}(`{3,}|~{3,})(.*)$/gm;
 const RUN = /([*_~[\]<>`()!\\])\1+/g;
-const MARKUP = new Uint8Array(128);
-for (const c of '*_~[]<>`()!\\|&#=\n') MARKUP[c.charCodeAt(0)] = 1;
+const MARKUP = /[*_~[\]<>`()!\\|&#=\n]/g;
 
 const lineAt = (s: string, index: number): number => {
   let n = 1;
@@ -106,11 +105,10 @@ export function markdownShape(body: string): MarkdownShape {
       runAt = m.index;
     }
   }
+  // Counted only as far as the threshold matters: past it the body is checked in the worker anyway.
   let markup = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body.charCodeAt(i);
-    if (c < 128 && MARKUP[c] === 1) markup++;
-  }
+  MARKUP.lastIndex = 0;
+  while (markup <= SAFE_MARKUP && MARKUP.exec(body) !== null) markup++;
   return { depth, depthLine: lineAt(body, depthAt), run, runChar, runLine: lineAt(body, runAt), markup };
 }
 
