@@ -131,7 +131,16 @@ async function main(): Promise<void> {
     const cssPath = firstMatch(home.body, /href="(\/assets\/style\.[0-9a-f]+\.css)"/, 'stylesheet link');
     const article = await timedGet(`${base}${articlePath}`);
     first.push([articlePath, article.ms]);
-    const tagPath = firstMatch(article.body, /href="(\/tags\/[a-z0-9-]+\/)"/, 'tag link');
+    // Tag and author pages linked from the first articles on the home page (not every article has tags).
+    let tagged = article.body;
+    for (const m of home.body.matchAll(/href="(\/articles\/[a-z0-9-]+\/)"/g)) {
+      if (/href="\/tags\//.test(tagged)) break;
+      if (m[1] === articlePath) continue;
+      const r = await timedGet(`${base}${m[1]}`);
+      first.push([m[1]!, r.ms]);
+      tagged = r.body;
+    }
+    const tagPath = firstMatch(tagged, /href="(\/tags\/[a-z0-9-]+\/)"/, 'tag link');
     const authorPath = firstMatch(article.body, /href="(\/authors\/[a-z0-9-]+\/)"/, 'author link');
     for (const p of ['/page/2/', tagPath, authorPath, '/about/', cssPath, '/feed.xml', '/atom.xml', '/feed.json', '/sitemap.xml', '/news-sitemap.xml']) {
       const r = await timedGet(`${base}${p}`);

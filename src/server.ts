@@ -12,6 +12,7 @@ import { openSite, type OpenSite } from './openSite.js';
 import { watchContent, type ContentWatcher } from './watchContent.js';
 import { configureServer, installShutdown, serverOptions } from './lifecycle.js';
 import { runCluster } from './cluster.js';
+import { keepWarm } from './http/warmUp.js';
 
 export interface Running {
   readonly server: http.Server;
@@ -38,6 +39,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, host: config.host, articles: site.store.view.articles.length }, `listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`);
+  const warmer = keepWarm(app.express, site.store);
   const running: Running = {
     server,
     site,
@@ -45,6 +47,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
     logger,
     async close() {
       draining = true;
+      warmer.stop();
       await watcher.close();
       site.store.dispose();
       await new Promise<void>((resolve) => server.close(() => resolve()));

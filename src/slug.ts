@@ -7,10 +7,21 @@ export const SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
  * "Côte d'Ivoire" -> "cote-d-ivoire", "U.S. military" -> "u-s-military", "Energy & Power" -> "energy-power".
  */
 export function slugify(name: string): string {
-  return name
+  // Tag and author names repeat across thousands of articles and every view rebuild slugs them all again:
+  // remembering the few hundred distinct names saves a Unicode normalisation each time.
+  let slug = memo.get(name);
+  if (slug !== undefined) return slug;
+  slug = name
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
+  if (name.length <= 200) {
+    if (memo.size >= 10_000) memo.clear();
+    memo.set(name, slug);
+  }
+  return slug;
 }
+
+const memo = new Map<string, string>();

@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { ExportError, exportSite, type ExportSummary } from '../src/export/exportSite.js';
+import { patternMatches, patternOf } from '../src/export/headerRules.js';
+import { aliasFile } from '../src/export/redirects.js';
+import { outputFile, sitemapParts } from '../src/export/sitePaths.js';
 import { cachePolicies } from '../src/http/SitePages.js';
 import { captureHeaders, createHelmet } from '../src/http/security.js';
 import { openSite, type OpenSite } from '../src/openSite.js';
@@ -325,4 +328,49 @@ describe('static export', () => {
       removeDir(g.root);
     }
   }, 120_000);
+});
+
+describe('export paths', () => {
+  it('maps URLs to files, and refuses any that could leave the folder', () => {
+    expect(outputFile('/')).toBe('index.html');
+    expect(outputFile('/articles/a-b/')).toBe('articles/a-b/index.html');
+    expect(outputFile('/tags/x/feed.xml')).toBe('tags/x/feed.xml');
+    for (const bad of ['articles/x/', '/../x/', '/a/../../x', '/a//b/', '/a\\b', '/a/./b']) expect(outputFile(bad), bad).toBeUndefined();
+    expect(aliasFile('/2024/03/old-story')).toBe('2024/03/old-story/index.html');
+    expect(aliasFile('/old.html')).toBe('old.html');
+    expect(aliasFile('/caf%C3%A9')).toBe('café/index.html');
+    expect(aliasFile('/%E0%A4%A')).toBeUndefined();
+  });
+
+  it('groups URLs under _headers patterns that match as Netlify and Cloudflare Pages match them', () => {
+    expect(patternOf('/articles/a/', 'article')).toBe('/articles/:slug/');
+    expect(patternOf('/tags/a/page/2/', 'listing')).toBe('/tags/:slug/page/:n/');
+    expect(patternOf('/tags/a/feed.xml', 'document')).toBe('/tags/:slug/feed.xml');
+    expect(patternOf('/images/gen/a.png', 'public')).toBe('/images/*');
+    expect(patternOf('/about/', 'page')).toBe('/about/');
+    const cases: [string, string, boolean][] = [
+      ['/articles/:slug/', '/articles/x/', true],
+      ['/articles/:slug/', '/articles/x', true],
+      ['/articles/:slug/', '/articles/x/y/', false],
+      ['/assets/*', '/assets/a.css', true],
+      ['/assets/*', '/assetsx/a', false],
+      ['/', '/', true],
+      ['/', '/a/', false],
+      ['/feed.xml', '/feedxxml', false],
+    ];
+    for (const [pattern, url, expected] of cases) expect(patternMatches(pattern, url), `${pattern} ${url}`).toBe(expected);
+  });
+
+  it('finds the parts of a sitemap index (and only this site’s plain file names)', () => {
+    const index = `<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>https://news.example/sitemap-1.xml</loc></sitemap>
+<sitemap><loc>https://news.example/sitemap-2.xml</loc></sitemap>
+<sitemap><loc>https://elsewhere.example/sitemap-3.xml</loc></sitemap>
+<sitemap><loc>https://news.example/../sitemap-4.xml</loc></sitemap>
+</sitemapindex>
+`;
+    expect(sitemapParts(index, 'https://news.example')).toEqual(['/sitemap-1.xml', '/sitemap-2.xml']);
+    expect(sitemapParts('<urlset><url><loc>https://news.example/x.xml</loc></url></urlset>', 'https://news.example')).toEqual([]);
+  });
 });

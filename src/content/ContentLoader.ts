@@ -2,7 +2,7 @@
 // inode changed, and reuses the same Article objects for the rest, so a reload among 10,000 files is cheap
 // and callers can tell what changed by identity.
 
-import { promises as fsp, statSync, openSync, readSync, closeSync, readFileSync, realpathSync } from 'node:fs';
+import { promises as fsp, statSync, lstatSync, openSync, readSync, closeSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { imageSize } from 'image-size';
 import type { Diagnostic } from './diagnostic.js';
@@ -50,6 +50,13 @@ interface CacheEntry {
 }
 
 const MAX_DEPTH = 32;
+
+/** A Markdown file found by a scan; `linked` when reached through a symbolic link. */
+interface ScanEntry {
+  readonly rel: string;
+  readonly full: string;
+  readonly linked: boolean;
+}
 const CONCURRENCY = 64;
 
 /** Names the loader never treats as content: hidden, underscore-prefixed, editors' temporary files. */
@@ -61,6 +68,8 @@ export class ContentLoader {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly imageCache = new Map<string, { key: string; size: { width: number; height: number } | undefined }>();
   private previous: ContentState | undefined;
+  /** The last scan of CONTENT_DIR and the warnings it gave (see sameFiles). */
+  private scanned: { files: ScanEntry[]; diagnostics: readonly Diagnostic[] } | undefined;
   /** The last assembly, kept so a reload that changed a few files can reuse it (see reassemble). */
   private assembled:
     | { results: readonly { rel: string; entry?: Entry }[]; state: ContentState; conflicts: readonly Diagnostic[]; links: readonly Diagnostic[]; slugs: ReadonlySet<string> }
@@ -114,7 +123,11 @@ export class ContentLoader {
   async load(hint?: LoadHint): Promise<ContentState> {
     const root = this.options.contentDir;
     const diagnostics: Diagnostic[] = [];
-    const files = await this.scan(root, diagnostics);
+    let files = this.sameFiles(hint, diagnostics);
+    if (!files) {
+      files = await this.scan(root, diagnostics);
+      this.scanned = files && { files, diagnostics: [...diagnostics] };
+    }
     if (files === undefined) {
       // Keep the cache: when the folder comes back, unchanged files keep their identity.
       const prev = this.previous ?? { articles: [], pages: [], diagnostics: [], files: 0 };
@@ -145,6 +158,22 @@ export class ContentLoader {
     const state = this.assemble(results, diagnostics, files.length);
     this.previous = state;
     return state;
+  }
+
+  /**
+   * The last scan's list, when the hint names only files that were in it and still are regular files: an
+   * edit then costs no directory listing (10,000 entries). A new, deleted or replaced file, or anything the
+   * watcher could not name, lists the folders again.
+   */
+  private sameFiles(hint: LoadHint | undefined, diagnostics: Diagnostic[]): ScanEntry[] | undefined {
+    const last = this.scanned;
+    if (!hint || !last) return undefined;
+    for (const rel of hint.changed) {
+      if (!this.cache.has(rel)) return undefined;
+      if (!lstatSync(path.join(this.options.contentDir, rel), { throwIfNoEntry: false })?.isFile()) return undefined;
+    }
+    diagnostics.push(...last.diagnostics);
+    return last.files;
   }
 
   private async loadFile(rel: string, full: string): Promise<{ entry?: Entry; diagnostics: readonly Diagnostic[] }> {
@@ -209,7 +238,7 @@ export class ContentLoader {
       .join('|');
   }
 
-  private async scan(root: string, diagnostics: Diagnostic[]): Promise<{ rel: string; full: string; linked: boolean }[] | undefined> {
+  private async scan(root: string, diagnostics: Diagnostic[]): Promise<ScanEntry[] | undefined> {
     const out: { rel: string; full: string; linked: boolean }[] = [];
     let realRoot: string;
     const missing = (): undefined => {

@@ -42,9 +42,13 @@ function flatten(headers: OutgoingHttpHeaders | readonly (string | string[])[] |
   for (const [k, v] of Object.entries(headers)) add(k, v);
 }
 
+// Never connected: IncomingMessage only keeps a reference to it, and nothing is written to it (the response
+// methods that would are replaced below), so one serves every request.
+const socket = new Socket();
+
 export function dispatch(listener: RequestListener, urlPath: string, options: DispatchOptions = {}): Promise<Captured> {
   return new Promise<Captured>((resolve, reject) => {
-    const req = new IncomingMessage(new Socket());
+    const req = new IncomingMessage(socket);
     req.method = options.method ?? 'GET';
     req.url = urlPath;
     req.httpVersion = '1.1';

@@ -124,24 +124,23 @@ function runWorkers(base: Omit<WorkerData, 'index'>, threads: number): Promise<W
       return undefined;
     };
     const give = (w: Worker, index: number): void => {
-      const first = index === 0 ? 'lane' : 'rest';
-      const chunk = take(first) ?? take(first === 'lane' ? 'rest' : 'lane');
+      const own = index === 0 ? 'lane' : 'rest';
+      const chunk = take(own) ?? take(own === 'lane' ? 'rest' : 'lane');
       if (!chunk) {
         w.postMessage({ type: 'stop' });
         return;
       }
       w.postMessage({ type: 'chunk', ...chunk });
     };
-    const begin = (): void => {
-      const first = ready.find((r) => r.index === 0)!;
-      if (ready.some((r) => r.fingerprint !== first.fingerprint || r.count !== first.count)) {
+    // Work starts as soon as worker 0 has listed the jobs; a worker that loads more slowly joins when it is
+    // ready, once it has listed the same jobs (same content).
+    let first: Extract<FromWorker, { type: 'ready' }> | undefined;
+    const start = (r: Extract<FromWorker, { type: 'ready' }>): void => {
+      if (r.fingerprint !== first!.fingerprint || r.count !== first!.count) {
         fail('the content changed while the export was reading it; run the export again');
         return;
       }
-      jobs = first.jobs ?? [];
-      laneEnd = first.laneEnd ?? 0;
-      next = laneEnd;
-      workers.forEach((w, i) => give(w, i));
+      give(workers[r.index]!, r.index);
     };
     for (let index = 0; index < threads; index++) {
       const w = new Worker(script, { workerData: { ...base, index } satisfies WorkerData });
@@ -151,7 +150,13 @@ function runWorkers(base: Omit<WorkerData, 'index'>, threads: number): Promise<W
         if (m.type === 'failed') fail(`export worker ${m.index}: ${m.message}`);
         else if (m.type === 'ready') {
           ready.push(m);
-          if (ready.length === threads) begin();
+          if (m.index === 0) {
+            first = m;
+            jobs = m.jobs ?? [];
+            laneEnd = m.laneEnd ?? 0;
+            next = laneEnd;
+            for (const r of ready) start(r);
+          } else if (first) start(m);
         } else {
           for (const r of m.results) results.push(r);
           give(w, index);
@@ -163,7 +168,6 @@ function runWorkers(base: Omit<WorkerData, 'index'>, threads: number): Promise<W
         if (code !== 0) return fail(`export worker ${index} exited with code ${code}`);
         if (--running === 0) {
           settled = true;
-          const first = ready.find((r) => r.index === 0);
           resolve({ jobs, aliases: first?.aliases ?? [], problems: first?.problems ?? [], results });
         }
       });

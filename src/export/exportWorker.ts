@@ -13,14 +13,14 @@ import { loadConfig, type Config } from '../config.js';
 import { formatDiagnostic } from '../content/diagnostic.js';
 import { ASSET_NAMES, buildAssets } from '../http/assets.js';
 import { openSite } from '../openSite.js';
+import { newestPublished } from '../render/feeds.js';
 import { dispatch, type Captured } from './dispatch.js';
 import { OutputWriter } from './OutputWriter.js';
 import type { AliasInfo, FromWorker, Job, JobResult, ToWorker, WorkerData } from './protocol.js';
-import { publicFiles } from './publicFiles.js';
 import { describeError as describe } from './describeError.js';
 import { GENERATED_FILES } from './generatedFiles.js';
+import { publicFiles } from './publicFiles.js';
 import { outputFile, sitemapParts, sitePaths } from './sitePaths.js';
-import { newestPublished } from '../render/feeds.js';
 
 /** Headers that describe one body rather than the site's policy; left out of _headers. */
 const PER_RESPONSE = new Set(['content-length', 'content-type', 'content-encoding', 'etag', 'last-modified', 'vary', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'accept-ranges', 'x-request-id']);

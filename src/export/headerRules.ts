@@ -37,17 +37,19 @@ export function patternOf(url: string, kind: JobResult['kind']): string {
   return url;
 }
 
-/** Netlify's matching: `*` matches the rest, `:x` one segment, a trailing slash does not matter. */
-export function patternMatches(pattern: string, url: string): boolean {
-  const p = pattern.split('/').filter(Boolean);
-  const u = url.split('/').filter(Boolean);
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === '*') return true;
-    if (i >= u.length) return false;
-    if (p[i]!.startsWith(':')) continue;
-    if (p[i] !== u[i]) return false;
+/** Netlify's matching as a regular expression: `*` matches the rest, `:x` one segment, a trailing slash does not matter. */
+export function patternRegExp(pattern: string): RegExp {
+  const segments = pattern.split('/').filter(Boolean);
+  let re = '^';
+  for (const seg of segments) {
+    if (seg === '*') return new RegExp(`${re}(?:/.*)?$`);
+    re += seg.startsWith(':') ? '/[^/]+' : `/${seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
   }
-  return p.length === u.length;
+  return new RegExp(`${re}/?$`);
+}
+
+export function patternMatches(pattern: string, url: string): boolean {
+  return patternRegExp(pattern).test(url);
 }
 
 const sameHeaders = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean => {
@@ -121,11 +123,11 @@ export function headerPlan(results: readonly JobResult[]): HeaderPlan {
       }
     }
     // Only wildcard patterns can match a URL of another group; an exact one matches its own URL alone.
-    const wild = [...groups.keys()].filter((p) => p.includes('*') || p.includes('/:'));
+    const wild = [...groups.keys()].filter((p) => p.includes('*') || p.includes('/:')).map((p) => [p, patternRegExp(p)] as const);
     for (const r of records) {
       const own = exact.has(patternOf(r.url, r.kind)) ? r.url : patternOf(r.url, r.kind);
-      for (const pattern of wild) {
-        if (pattern !== own && !exact.has(pattern) && patternMatches(pattern, r.url)) {
+      for (const [pattern, re] of wild) {
+        if (pattern !== own && !exact.has(pattern) && re.test(r.url)) {
           exact.add(pattern);
           split = true;
         }

@@ -1,0 +1,75 @@
+// Prepares the site-wide pages (home, newest article, feeds, sitemaps, robots.txt) in the background right
+// after start-up and again shortly after each content change, so that their first request is a cache hit.
+// Pages are rendered on first request otherwise: with 10,000 articles, rendering every page at start-up
+// would take minutes, while these few are what readers, feed readers and crawlers ask for first, and the
+// feeds and sitemaps are the costly ones (20 full articles; every URL of the site).
+//
+// Each page goes through the Express app itself (the one place routes are defined), in-process with a
+// request object that never touches the network, one page per event-loop turn so real requests interleave.
+
+import http from 'node:http';
+import net from 'node:net';
+import type { ContentStore } from '../ContentStore.js';
+
+export const WARM_PATHS: readonly string[] = ['/', '/feed.xml', '/atom.xml', '/feed.json', '/sitemap.xml', '/news-sitemap.xml', '/robots.txt'];
+
+/** Wait after a content change before warming again, so a burst of changes costs one warm-up. */
+const SETTLE_MS = 250;
+
+/** Runs one GET through `handler` in-process; the response is discarded (the page cache keeps the result). */
+function prepareOne(handler: http.RequestListener, path: string): void {
+  const req = new http.IncomingMessage(new net.Socket());
+  req.method = 'GET';
+  req.url = path;
+  req.headers = { host: 'localhost', 'accept-encoding': 'br, gzip' };
+  const res = new http.ServerResponse(req);
+  try {
+    handler(req, res);
+  } catch {
+    // A page that cannot be prepared now will be rendered (and its error reported) on its first real request.
+  }
+}
+
+export interface Warmer {
+  /** Resolves when the current round of warming has finished (for tests). */
+  idle(): Promise<void>;
+  stop(): void;
+}
+
+/** Warms now and after every content change, until stopped. */
+export function keepWarm(handler: http.RequestListener, store: ContentStore, paths: readonly string[] = WARM_PATHS): Warmer {
+  let queue: string[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  const round = (): void => {
+    if (stopped) return;
+    const newest = store.view.articles[0]?.url;
+    queue = newest ? [...paths, newest] : [...paths];
+    running = new Promise<void>((resolve) => {
+      const step = (): void => {
+        const next = stopped ? undefined : queue.shift();
+        if (next === undefined) return resolve();
+        prepareOne(handler, next);
+        setImmediate(step).unref();
+      };
+      setImmediate(step).unref();
+    });
+  };
+  const onChange = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(round, SETTLE_MS);
+    timer.unref();
+  };
+  store.on('change', onChange);
+  round();
+  return {
+    idle: () => running,
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      store.off('change', onChange);
+    },
+  };
+}

@@ -1,0 +1,53 @@
+// Warm-up: the site-wide pages (home, newest article, feeds, sitemaps, robots.txt) are prepared in the
+// background after start-up and again after each content change, through the Express app itself.
+
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { keepWarm, WARM_PATHS, type Warmer } from '../src/http/warmUp.js';
+import { closeSites, makeSite, md } from './helpers/site.js';
+
+let warmer: Warmer | undefined;
+afterEach(() => {
+  warmer?.stop();
+  closeSites();
+});
+
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const FILES = {
+  'older.md': md('title: Older story\ndate: 2024-03-01\nauthor: Ana Ruiz\ntags: [Energy]', 'Older body.'),
+  'newer.md': md('title: Newer story\ndate: 2024-03-05\nauthor: Ben Okafor\ntags: [Energy]', 'Newer body.'),
+};
+
+describe('keepWarm', () => {
+  it('prepares the site-wide pages and the newest article without any request', async () => {
+    const site = await makeSite(FILES);
+    expect(site.app.pages.cache.size).toBe(0);
+    warmer = keepWarm(site.app.express, site.store);
+    await warmer.idle();
+    for (const p of [...WARM_PATHS, '/articles/newer/']) expect(site.app.pages.cache.has(p), p).toBe(true);
+    expect(site.app.pages.cache.has('/articles/older/')).toBe(false);
+    // What it prepared is what a request gets.
+    const res = await request(site.app).get('/feed.xml').expect(200);
+    expect(res.text).toContain('Newer story');
+  });
+
+  it('prepares them again after a content change', async () => {
+    const site = await makeSite(FILES);
+    warmer = keepWarm(site.app.express, site.store);
+    await warmer.idle();
+    writeFileSync(path.join(site.contentDir, 'newest.md'), md('title: Newest story\ndate: 2024-03-09\nauthor: Ana Ruiz', 'Newest body.'));
+    site.store.setContent(await site.loader.load());
+    expect(site.app.pages.cache.has('/feed.xml')).toBe(false);
+    await until(() => site.app.pages.cache.has('/feed.xml') && site.app.pages.cache.has('/articles/newest/'));
+    expect(site.app.pages.cache.get('/')!.identity.body.toString()).toContain('Newest story');
+  });
+});
