@@ -32,6 +32,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
   const server = http.createServer(serverOptions(), app);
   configureServer(server, config, logger, app.pages);
   const watcher = watchContent(config, site, logger);
+  const warmer = keepWarm(app.express, site.store);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -39,7 +40,6 @@ export async function start(config: Config, logger: Logger = createLogger(config
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, host: config.host, articles: site.store.view.articles.length }, `listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`);
-  const warmer = keepWarm(app.express, site.store);
   const running: Running = {
     server,
     site,

@@ -1,5 +1,5 @@
-// Warm-up: the site-wide pages (home, newest article, feeds, sitemaps, robots.txt) are prepared in the
-// background after start-up and again after each content change, through the Express app itself.
+// Warm-up: the site-wide pages (home, newest article, feeds, sitemaps, robots.txt) are prepared at start-up
+// and again in the background after each content change, through the Express app itself.
 
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,11 +28,10 @@ const FILES = {
 };
 
 describe('keepWarm', () => {
-  it('prepares the site-wide pages and the newest article without any request', async () => {
+  it('prepares the site-wide pages and the newest article before it returns, without any request', async () => {
     const site = await makeSite(FILES);
     expect(site.app.pages.cache.size).toBe(0);
     warmer = keepWarm(site.app.express, site.store);
-    await warmer.idle();
     for (const p of [...WARM_PATHS, '/articles/newer/']) expect(site.app.pages.cache.has(p), p).toBe(true);
     expect(site.app.pages.cache.has('/articles/older/')).toBe(false);
     // What it prepared is what a request gets.

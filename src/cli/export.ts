@@ -43,9 +43,13 @@ export function formatSummary(s: ExportSummary): string {
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   const args = parseArgs(argv);
+  if (args === USAGE) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   if (typeof args === 'string') {
-    process.stderr.write(`${args}\n${args === USAGE ? '' : `${USAGE}\n`}`);
-    return args === USAGE ? 0 : 2;
+    process.stderr.write(`${args}\n${USAGE}\n`);
+    return 2;
   }
   try {
     const summary = await exportSite(args);

@@ -1,11 +1,13 @@
-// Prepares the site-wide pages (home, newest article, feeds, sitemaps, robots.txt) in the background right
-// after start-up and again shortly after each content change, so that their first request is a cache hit.
+// Prepares the site-wide pages (home, newest article, feeds, sitemaps, robots.txt) at start-up, before the
+// server listens, and again in the background shortly after each content change, so that their first
+// request is a cache hit.
 // Pages are rendered on first request otherwise: with 10,000 articles, rendering every page at start-up
 // would take minutes, while these few are what readers, feed readers and crawlers ask for first, and the
 // feeds and sitemaps are the costly ones (20 full articles; every URL of the site).
 //
 // Each page goes through the Express app itself (the one place routes are defined), in-process with a
-// request object that never touches the network, one page per event-loop turn so real requests interleave.
+// request object that never touches the network; after a change, one page per event-loop turn so real
+// requests interleave.
 
 import http from 'node:http';
 import net from 'node:net';
@@ -36,7 +38,12 @@ export interface Warmer {
   stop(): void;
 }
 
-/** Warms now and after every content change, until stopped. */
+/**
+ * Prepares the pages now, before returning (call it before listening, so that readiness means they are
+ * ready: a background round right after start-up would hold up the first real requests while it renders
+ * the feeds and sitemaps), and again in the background after every content change, until stopped. Besides
+ * being what is asked for first, these pages bring the template, Markdown and compression code up to speed.
+ */
 export function keepWarm(handler: http.RequestListener, store: ContentStore, paths: readonly string[] = WARM_PATHS): Warmer {
   let queue: string[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -63,7 +70,8 @@ export function keepWarm(handler: http.RequestListener, store: ContentStore, pat
     timer.unref();
   };
   store.on('change', onChange);
-  round();
+  const newest = store.view.articles[0]?.url;
+  for (const p of newest ? [...paths, newest] : paths) prepareOne(handler, p);
   return {
     idle: () => running,
     stop() {
