@@ -25,6 +25,8 @@ export interface ClusterOptions {
   readonly exit?: (code: number) => void;
 }
 
+/** How long the primary waits for its workers after a signal before killing them. */
+const SHUTDOWN_LIMIT_MS = 15_000;
 /** A worker that has run this long is healthy: its next failure starts the backoff again. */
 const STABLE_MS = 30_000;
 
@@ -47,12 +49,17 @@ function relayShutdown(): void {
   for (const s of ['SIGTERM', 'SIGINT'] as const) {
     process.prependListener(s, () => {
       signalled = true;
+      // Still starting: no shutdown handler besides this one, nothing to drain.
+      if (process.listenerCount(s) <= 1) process.exit(0);
     });
   }
   process.on('message', (msg: unknown) => {
     if (typeof msg !== 'object' || msg === null || (msg as { type?: unknown }).type !== SHUTDOWN) return;
     const signal = (msg as { signal?: unknown }).signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
-    if (!signalled) process.emit(signal, signal);
+    if (signalled) return;
+    // A worker still starting has no shutdown handler yet (only ours listens) and nothing to drain.
+    if (process.listenerCount(signal) <= 1) process.exit(0);
+    process.emit(signal, signal);
   });
 }
 
@@ -98,7 +105,8 @@ function runPrimary(config: Config, options: ClusterOptions): void {
     const slot = slots.get(worker.id);
     slots.delete(worker.id);
     if (stopping) {
-      if (code !== 0) failedExit = true;
+      // A worker stopped before it ever listened had nothing to finish, however it ended.
+      if (code !== 0 && slot?.listening) failedExit = true;
       if (slots.size === 0) {
         log.info({ signal: stopping, clean: !failedExit }, 'all workers stopped');
         finish(failedExit ? 1 : 0);
@@ -133,11 +141,19 @@ function runPrimary(config: Config, options: ClusterOptions): void {
     }
     stopping = signal;
     log.info({ signal, workers: slots.size }, 'shutting down: waiting for workers to finish');
+    // Workers finish within 10 s (see lifecycle); one that does not is killed.
+    const deadline = setTimeout(() => {
+      log.error({ workers: slots.size }, 'workers did not stop in time: killing them');
+      for (const s of slots.values()) s.worker.process.kill('SIGKILL');
+      finish(1);
+    }, SHUTDOWN_LIMIT_MS);
+    deadline.unref();
     for (const t of timers) clearTimeout(t);
     timers.clear();
     for (const s of slots.values()) {
-      // Over IPC rather than as a signal: see relayShutdown.
-      if (s.worker.isConnected()) s.worker.send({ type: SHUTDOWN, signal });
+      // Over IPC rather than as a signal (see relayShutdown), to workers that are serving; one still starting
+      // may not listen for messages yet, and gets the signal.
+      if (s.listening && s.worker.isConnected()) s.worker.send({ type: SHUTDOWN, signal });
       else s.worker.process.kill(signal);
     }
     if (slots.size === 0) finish(0);
