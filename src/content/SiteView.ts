@@ -88,3 +88,49 @@ export function buildSiteView(state: ContentState, now: number, preview: boolean
     lastModified,
   };
 }
+
+const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * The common live edit, one article's text changed in place, without re-sorting and re-indexing the whole
+ * site: when no file was added or removed and every changed article keeps its slug, date, draft flag, tags,
+ * authors and aliases, the previous view's order and indexes still hold, with the new objects substituted.
+ * Returns undefined whenever that is not so (the caller then builds the view from scratch).
+ */
+export function updateSiteView(prev: SiteView, prevState: ContentState, state: ContentState, now: number): SiteView | undefined {
+  if (prevState.articles.length !== state.articles.length || prevState.pages.length !== state.pages.length) return undefined;
+  if (state.pages.some((p, i) => p !== prevState.pages[i])) return undefined;
+  // Something scheduled went live since the previous view: visibility changed.
+  if (prev.nextScheduled !== undefined && prev.nextScheduled <= now) return undefined;
+  const replaced = new Map<Article, Article>();
+  for (let i = 0; i < state.articles.length; i++) {
+    const a = prevState.articles[i]!;
+    const b = state.articles[i]!;
+    if (a === b) continue;
+    if (a.slug !== b.slug || a.date.ms !== b.date.ms || a.draft !== b.draft || !sameList(a.tags, b.tags) || !sameList(a.authors, b.authors) || !sameList(a.aliases, b.aliases)) {
+      return undefined;
+    }
+    replaced.set(a, b);
+  }
+  if (replaced.size === 0) return { ...prev, now };
+  const swap = (list: readonly Article[]): Article[] => list.map((x) => replaced.get(x) ?? x);
+  const articles = swap(prev.articles);
+  const bySlug = new Map(prev.bySlug);
+  const aliases = new Map(prev.aliases);
+  const tags = new Map(prev.tags);
+  const authors = new Map(prev.authors);
+  for (const [before, after] of replaced) {
+    if (!prev.bySlug.has(before.slug)) continue; // a draft or scheduled article: not in the view
+    bySlug.set(after.slug, after);
+    for (const al of after.aliases) aliases.set(al, after);
+    for (const [map, names] of [[tags, after.tags], [authors, after.authors]] as const) {
+      for (const name of names) {
+        const g = map.get(slugify(name));
+        if (g) map.set(g.slug, { ...g, articles: swap(g.articles) });
+      }
+    }
+  }
+  let lastModified = 0;
+  for (const a of articles) lastModified = Math.max(lastModified, modifiedMs(a));
+  return { ...prev, now, articles, bySlug, tags, authors, aliases, lastModified };
+}
