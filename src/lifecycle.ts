@@ -1,5 +1,5 @@
 // Server process concerns: timeouts, malformed requests answered with the site's security headers,
-// graceful shutdown. The numbers are deliberate; docs/readme/operations.md explains each one.
+// graceful shutdown. The numbers are deliberate; README.md, section Operations, explains each one.
 
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';

@@ -2,7 +2,7 @@
 // published rules (v2, github.com/mdn/mdn-http-observatory: src/grader/charts.js SCORE_TABLE and
 // src/analyzer/tests/*.js): start at 100, subtract penalties, add bonuses only when the result is >= 90;
 // 100 and above is A+. The HTTP-to-HTTPS redirection and HSTS preloading are the TLS proxy's part (see
-// docs/readme/operations.md); the scorer takes the redirection test as passed (modifier 0) and says so.
+// README.md, section Operations); the scorer takes the redirection test as passed (modifier 0) and says so.
 
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
