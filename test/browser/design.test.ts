@@ -5,22 +5,11 @@
 // a clear type hierarchy (headline > body > byline > credit), system fonts only (no web font to wait
 // for), images that carry their dimensions, and both colour schemes actually applied.
 
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, load, PAGE_TYPES, SEED_SLUG, startSite, watchedPage, type Site } from './harness.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { load, PAGE_TYPES, SEED_SLUG, watchedPage, useSiteAndBrowser } from './harness.js';
 
-let site: Site;
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  site = await startSite();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const ctx = useSiteAndBrowser();
 
 /** Characters on every line of the body's paragraphs except each paragraph's last (short) line. */
 async function lineLengths(page: Page): Promise<number[]> {
@@ -52,9 +41,9 @@ describe('design', () => {
     { name: 'seed article', path: `/articles/${SEED_SLUG}/` },
     { name: 'article with a photo', path: '/articles/browser-feature-image/' },
   ])('sets the $name in a 60-75 character measure on a desktop', async ({ path: pagePath }) => {
-    const w = await watchedPage(browser, site.origin, { viewport: { width: 1280, height: 800 } });
+    const w = await watchedPage(ctx.browser, ctx.site.origin, { viewport: { width: 1280, height: 800 } });
     try {
-      await load(w, site.origin, pagePath);
+      await load(w, ctx.site.origin, pagePath);
       const lines = await lineLengths(w.page);
       expect(lines.length).toBeGreaterThan(5);
       const m = median(lines);
@@ -66,9 +55,9 @@ describe('design', () => {
   });
 
   it('ranks headline, body, byline and credit by size, in that order on the page', async () => {
-    const w = await watchedPage(browser, site.origin, { viewport: { width: 375, height: 812 } });
+    const w = await watchedPage(ctx.browser, ctx.site.origin, { viewport: { width: 375, height: 812 } });
     try {
-      await load(w, site.origin, '/articles/browser-feature-image/');
+      await load(w, ctx.site.origin, '/articles/browser-feature-image/');
       const m = await w.page.evaluate(() => {
         const get = (sel: string): { size: number; top: number } => {
           const el = document.querySelector(sel)!;
@@ -89,13 +78,13 @@ describe('design', () => {
   });
 
   it.each(PAGE_TYPES)('$name uses system fonts only, and every image carries its width and height', async ({ path: pagePath, status }) => {
-    const w = await watchedPage(browser, site.origin);
+    const w = await watchedPage(ctx.browser, ctx.site.origin);
     try {
       const fontRequests: string[] = [];
       w.page.on('request', (r) => {
         if (r.resourceType() === 'font') fontRequests.push(r.url());
       });
-      await load(w, site.origin, pagePath, status);
+      await load(w, ctx.site.origin, pagePath, status);
       const found = await w.page.evaluate(() => ({
         fontFaces: document.fonts.size,
         unsized: [...document.images].filter((img) => !img.getAttribute('width') || !img.getAttribute('height')).map((img) => img.outerHTML),
@@ -109,9 +98,9 @@ describe('design', () => {
   it("follows the reader's colour scheme in light and dark", async () => {
     const colours: Record<string, { bg: string; text: string }> = {};
     for (const colorScheme of ['light', 'dark'] as const) {
-      const w = await watchedPage(browser, site.origin, { colorScheme });
+      const w = await watchedPage(ctx.browser, ctx.site.origin, { colorScheme });
       try {
-        await load(w, site.origin, '/');
+        await load(w, ctx.site.origin, '/');
         colours[colorScheme] = await w.page.evaluate(() => ({ bg: getComputedStyle(document.body).backgroundColor, text: getComputedStyle(document.body).color }));
       } finally {
         await w.context.close();

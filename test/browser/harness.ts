@@ -15,6 +15,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { loadConfig } from '../../src/config.js';
 import { start, type Running } from '../../src/server.js';
 import { landscapePng } from './png.js';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/browser');
@@ -202,3 +203,17 @@ export async function layoutShift(page: Page): Promise<number> {
 }
 
 export const screenshotPath = (name: string): string => path.join(SCREENSHOT_DIR, `${name}.png`);
+
+/** Starts the site and a browser once for a test file, and stops both after it. */
+export function useSiteAndBrowser(): { readonly site: Site; readonly browser: Browser } {
+  const ctx = {} as { site: Site; browser: Browser };
+  beforeAll(async () => {
+    ctx.browser = await launchBrowser();
+    ctx.site = await startSite();
+  });
+  afterAll(async () => {
+    await ctx.browser?.close();
+    await ctx.site?.close();
+  });
+  return ctx;
+}

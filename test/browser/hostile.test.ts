@@ -6,24 +6,12 @@
 // browser built (mutation XSS only shows after parsing), at what the payloads would have done, and at
 // the CSP listener (a blocked attempt is a failure too: the sanitiser must remove it first).
 
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, load, startSite, watchedPage, type Site, type Watched } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { load, watchedPage, type Watched, useSiteAndBrowser } from './harness.js';
 
 const TITLE = 'Hostile Markup Test: Nothing Here May Run';
 
-let site: Site;
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  site = await startSite();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const ctx = useSiteAndBrowser();
 
 /** Gives the payloads every chance to fire: focus moves through the page, pointer over every element. */
 async function provoke(w: Watched): Promise<void> {
@@ -45,9 +33,9 @@ async function state(w: Watched): Promise<Record<string, unknown>> {
 
 describe('a hostile article rendered in Chromium', () => {
   it('contains nothing executable after the browser has parsed it', async () => {
-    const w = await watchedPage(browser, site.origin);
+    const w = await watchedPage(ctx.browser, ctx.site.origin);
     try {
-      expect(await load(w, site.origin, '/articles/browser-hostile/')).toBe(200);
+      expect(await load(w, ctx.site.origin, '/articles/browser-hostile/')).toBe(200);
       const found = await w.page.evaluate(() => {
         const bad: string[] = [];
         for (const el of document.querySelectorAll('*')) {
@@ -74,12 +62,12 @@ describe('a hostile article rendered in Chromium', () => {
   });
 
   it('runs no script: no dialog, no global, title unchanged, no CSP report, no off-site request', async () => {
-    const w = await watchedPage(browser, site.origin);
+    const w = await watchedPage(ctx.browser, ctx.site.origin);
     try {
-      await load(w, site.origin, '/articles/browser-hostile/');
+      await load(w, ctx.site.origin, '/articles/browser-hostile/');
       await provoke(w);
       await w.page.reload({ waitUntil: 'load' });
-      expect(await state(w)).toEqual({ pwned: null, title: TITLE, base: `${site.origin}/articles/browser-hostile/` });
+      expect(await state(w)).toEqual({ pwned: null, title: TITLE, base: `${ctx.site.origin}/articles/browser-hostile/` });
       expect(w.dialogs).toEqual([]);
       expect(w.cspViolations).toEqual([]);
       expect(w.consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
@@ -90,9 +78,9 @@ describe('a hostile article rendered in Chromium', () => {
   });
 
   it('would notice a payload that ran (the checks can fail)', async () => {
-    const w = await watchedPage(browser, site.origin);
+    const w = await watchedPage(ctx.browser, ctx.site.origin);
     try {
-      await load(w, site.origin, '/articles/browser-hostile/');
+      await load(w, ctx.site.origin, '/articles/browser-hostile/');
       // What a successful payload does, done here through DevTools, which the page's CSP does not govern.
       await w.page.evaluate(() => {
         (window as unknown as { __pwned: string }).__pwned = 'control';

@@ -4,22 +4,11 @@
 // Keyboard use on every page type: "Skip to content" is the first Tab stop, visible when focused, and
 // Enter moves focus into <main>; every link shows a visible focus indicator when tabbed to.
 
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, load, PAGE_TYPES, startSite, watchedPage, type Site } from './harness.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { load, PAGE_TYPES, watchedPage, useSiteAndBrowser } from './harness.js';
 
-let site: Site;
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  site = await startSite();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const ctx = useSiteAndBrowser();
 
 interface Focused {
   readonly tag: string;
@@ -67,9 +56,9 @@ describe.each(PAGE_TYPES)('$name ($path)', ({ path: pagePath, status }) => {
     { width: 1280, height: 800 },
   ]) {
     it(`skip link comes first, is visible when focused, and Enter moves focus into main (${viewport.width}px)`, async () => {
-      const w = await watchedPage(browser, site.origin, { viewport });
+      const w = await watchedPage(ctx.browser, ctx.site.origin, { viewport });
       try {
-        await load(w, site.origin, pagePath, status);
+        await load(w, ctx.site.origin, pagePath, status);
         await w.page.keyboard.press('Tab');
         const skip = await focused(w.page);
         expect(skip).toMatchObject({ tag: 'a', href: '#main', text: 'Skip to content', inViewport: true });
@@ -100,9 +89,9 @@ describe.each(PAGE_TYPES)('$name ($path)', ({ path: pagePath, status }) => {
 
   for (const colorScheme of ['light', 'dark'] as const) {
     it(`every link shows a visible focus indicator when tabbed to (${colorScheme})`, async () => {
-      const w = await watchedPage(browser, site.origin, { colorScheme });
+      const w = await watchedPage(ctx.browser, ctx.site.origin, { colorScheme });
       try {
-        await load(w, site.origin, pagePath, status);
+        await load(w, ctx.site.origin, pagePath, status);
         const links = await w.page.evaluate(() => [...document.querySelectorAll('a[href]')].length);
         const reached: Focused[] = [];
         for (let i = 0; i < links + 5; i++) {
