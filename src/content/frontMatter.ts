@@ -74,7 +74,9 @@ export function parseFrontMatter(text: string, path: string, fast = true): Front
   const rest = firstNl === -1 ? '' : text.slice(firstNl + 1);
   const close = /^(?:---|\.\.\.)[ \t]*$/m.exec(rest);
   if (!close) return fail(path, 1, 1, 'file', 'front matter is not closed: add a --- line after it');
-  const yamlText = rest.slice(0, close.index);
+  // Its own copy: every value parsed from it is a slice of it, and a slice of the whole file would keep the
+  // whole file (body included) alive for as long as the article's title is.
+  const yamlText = ownCopy(rest.slice(0, close.index));
   const afterClose = rest.indexOf('\n', close.index);
   const body = afterClose === -1 ? '' : rest.slice(afterClose + 1);
   // The body starts on the line after the closing fence, even when the file ends right after it.
@@ -157,6 +159,14 @@ export function parseFrontMatter(text: string, path: string, fast = true): Front
   };
 
   return { ok: true, value: { data: data as Record<string, unknown>, body, bodyLine, position } };
+}
+
+/**
+ * A string that shares no memory with the one it was cut from. V8 makes a slice of 13 or more characters
+ * point into its parent, which then stays alive with it; kept strings cut from a whole file are copied.
+ */
+export function ownCopy(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
 }
 
 /** Decodes file bytes as UTF-8 (refusing invalid bytes), drops a BOM and normalises CRLF/CR to LF. */

@@ -8,7 +8,7 @@ import ejs from 'ejs';
 import type { Config } from '../config.js';
 import { formatLongDate, isoDateTime, machineDate, type SiteDate } from '../dates.js';
 import type { Article, Page } from '../content/model.js';
-import { compareArticles, isPublished, modifiedMs, type SiteView } from '../content/SiteView.js';
+import { isPublished, modifiedMs, type Group, type SiteView } from '../content/SiteView.js';
 import { MarkdownError, renderMarkdown, type MarkdownOptions } from '../markdown.js';
 import { slugify } from '../slug.js';
 
@@ -34,6 +34,20 @@ export interface RendererOptions {
 
 type Template = (data: Record<string, unknown>) => string;
 
+/** Listing positions of a view's articles, for scoring related articles (scores reset after each use). */
+interface ListingIndex {
+  readonly position: ReadonlyMap<Article, number>;
+  readonly score: Int32Array;
+  readonly groups: WeakMap<Group, Int32Array>;
+}
+
+/** A date as pages show it: `<time datetime>` value, text, and full ISO date-time (feeds, JSON-LD). */
+export interface ShownDate {
+  readonly machine: string;
+  readonly text: string;
+  readonly iso: string;
+}
+
 /** Ids the layout uses; a heading in an article that would repeat one gets a suffix. */
 export const LAYOUT_IDS = ['main', 'corrections-heading', 'related-heading'];
 
@@ -57,6 +71,7 @@ function ogLocale(lang: string): string {
 export class Renderer {
   private readonly templates = new Map<string, Template>();
   private readonly bodies = new WeakMap<Article | Page, string>();
+  private readonly dates = new Map<number, ShownDate>();
   private readonly md: MarkdownOptions;
   readonly config: Config;
 
@@ -65,8 +80,10 @@ export class Renderer {
     this.md = { siteOrigin: this.config.siteUrl, reservedIds: LAYOUT_IDS, ...(options.imageInfo ? { imageSize: options.imageInfo } : {}) };
     for (const name of ['article', 'list', 'page', 'error']) {
       const filename = path.join(options.viewsDir, `${name}.ejs`);
-      // Compiled once; includes resolve relative to the file and are cached by ejs.
-      this.templates.set(name, ejs.compile(readFileSync(filename, 'utf8'), { filename, cache: true }) as Template);
+      // Compiled once. Includes are written from the views root ('/partials/head'): ejs resolves those
+      // without checking the disk on every render (a relative include costs an existsSync per call), and
+      // caches each compiled partial by its file name.
+      this.templates.set(name, ejs.compile(readFileSync(filename, 'utf8'), { filename, root: options.viewsDir, cache: true }) as Template);
     }
   }
 
@@ -74,9 +91,19 @@ export class Renderer {
     return `${this.config.siteUrl}${p}`;
   }
 
-  date(d: SiteDate): { machine: string; text: string; iso: string } {
-    const tz = this.config.siteTimezone;
-    return { machine: machineDate(d, tz), text: formatLongDate(d.ms, tz, this.config.siteLang), iso: isoDateTime(d.ms, tz) };
+  date(d: SiteDate): ShownDate {
+    // A page shows several dates and the same dates recur across articles, listings and feeds; Intl
+    // formatting is the costly part, so each instant is formatted once (bounded for a long-running server).
+    // Instants are whole milliseconds: half a millisecond keeps a calendar date apart from a date-time.
+    const key = d.dateOnly ? d.ms + 0.5 : d.ms;
+    let shown = this.dates.get(key);
+    if (shown === undefined) {
+      const tz = this.config.siteTimezone;
+      shown = Object.freeze({ machine: machineDate(d, tz), text: formatLongDate(d.ms, tz, this.config.siteLang), iso: isoDateTime(d.ms, tz) });
+      if (this.dates.size >= 50_000) this.dates.clear();
+      this.dates.set(key, shown);
+    }
+    return shown;
   }
 
   /** Sanitised HTML of an article or page body; a body that cannot render is shown as escaped text. */
@@ -151,17 +178,46 @@ export class Renderer {
 
   /** Up to 3: most shared tags, then newest; with no shared tag, the newest other articles. */
   related(view: SiteView, a: Article): { articles: Article[]; byTag: boolean } {
-    const score = new Map<Article, number>();
+    // Scores are counted in an array indexed by listing position (tag groups keep listing order), so
+    // "most shared tags, then newest" is the highest score, then the lowest position: no sort, no Map.
+    const idx = this.listingIndex(view);
+    const touched: number[] = [];
     for (const t of a.tags) {
       const g = view.tags.get(slugify(t));
       if (!g) continue;
-      for (const other of g.articles) if (other !== a) score.set(other, (score.get(other) ?? 0) + 1);
+      let positions = idx.groups.get(g);
+      if (!positions) {
+        positions = Int32Array.from(g.articles, (x) => idx.position.get(x) ?? -1);
+        idx.groups.set(g, positions);
+      }
+      for (const i of positions) {
+        if (i < 0 || view.articles[i] === a) continue;
+        if (idx.score[i]!++ === 0) touched.push(i);
+      }
     }
-    if (score.size > 0) {
-      const ranked = [...score.entries()].sort((x, y) => y[1] - x[1] || compareArticles(x[0], y[0])).slice(0, 3);
-      return { articles: ranked.map(([r]) => r), byTag: true };
+    if (touched.length === 0) return { articles: view.articles.filter((o) => o !== a).slice(0, 3), byTag: false };
+    const best: number[] = [];
+    for (const i of touched) {
+      let k = best.length;
+      const s = idx.score[i]!;
+      while (k > 0 && (s > idx.score[best[k - 1]!]! || (s === idx.score[best[k - 1]!] && i < best[k - 1]!))) k--;
+      if (k < 3) {
+        best.splice(k, 0, i);
+        if (best.length > 3) best.pop();
+      }
     }
-    return { articles: view.articles.filter((o) => o !== a).slice(0, 3), byTag: false };
+    for (const i of touched) idx.score[i] = 0;
+    return { articles: best.map((i) => view.articles[i]!), byTag: true };
+  }
+
+  private readonly listingIndexes = new WeakMap<SiteView, ListingIndex>();
+  private listingIndex(view: SiteView): ListingIndex {
+    let idx = this.listingIndexes.get(view);
+    if (!idx) {
+      idx = { position: new Map(view.articles.map((x, i) => [x, i])), score: new Int32Array(view.articles.length), groups: new WeakMap() };
+      this.listingIndexes.set(view, idx);
+    }
+    return idx;
   }
 
   article(view: SiteView, a: Article): Rendered {

@@ -173,23 +173,38 @@ function rssDocument(renderer: Renderer, meta: FeedMeta, articles: readonly Arti
   if (lastModified !== undefined) out.push(el('lastBuildDate', httpDate(lastModified)));
   if (c.siteLogo) out.push(`<image>${el('url', renderer.abs(c.siteLogo))}${el('title', meta.title)}${el('link', meta.home)}</image>`);
   out.push('\n');
-  for (const a of articles) {
-    const it = item(renderer, a);
-    out.push(
-      '<item>',
-      el('title', it.title),
-      el('link', it.url),
-      el('guid', it.id, { isPermaLink: 'false' }),
-      el('pubDate', httpDate(it.published)),
-      ...it.authors.map((p) => el('dc:creator', p.name)),
-      ...it.tags.map((t) => el('category', t)),
-      el('description', it.summary),
-      el('content:encoded', it.html),
-      '</item>\n',
-    );
-  }
+  for (const a of articles) out.push(rssItem(renderer, a));
   out.push('</channel>\n</rss>\n');
   return out.join('');
+}
+
+// An article's <item> is the same in the site feed and in each of its tags' feeds: escape its full
+// content once per (renderer, article), as feedContent renders it once.
+const rssItems = new WeakMap<Renderer, WeakMap<Article, string>>();
+
+function rssItem(renderer: Renderer, a: Article): string {
+  let perRenderer = rssItems.get(renderer);
+  if (!perRenderer) {
+    perRenderer = new WeakMap();
+    rssItems.set(renderer, perRenderer);
+  }
+  let xml = perRenderer.get(a);
+  if (xml !== undefined) return xml;
+  const it = item(renderer, a);
+  xml = [
+    '<item>',
+    el('title', it.title),
+    el('link', it.url),
+    el('guid', it.id, { isPermaLink: 'false' }),
+    el('pubDate', httpDate(it.published)),
+    ...it.authors.map((p) => el('dc:creator', p.name)),
+    ...it.tags.map((t) => el('category', t)),
+    el('description', it.summary),
+    el('content:encoded', it.html),
+    '</item>\n',
+  ].join('');
+  perRenderer.set(a, xml);
+  return xml;
 }
 
 /** RSS 2.0 of the newest published articles, full content in content:encoded, the summary in description. */
