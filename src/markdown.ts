@@ -1,7 +1,15 @@
 // The one Markdown pipeline: marked (GFM) renders, sanitize-html removes anything executable.
 // Sanitising after rendering is what makes raw HTML inside Markdown safe, whatever marked lets through.
+//
+// Most articles contain no raw HTML at all. For those, every tag in the output is written by the renderer
+// below, which writes each one exactly as sanitize-html would leave it (the same attributes, values and
+// spelling), and every piece of text is escaped by marked: running the sanitiser over such a body changes
+// nothing, and costs as much as rendering it. So a body is sanitised unless its tokens hold no raw HTML,
+// no entity reference, and no link or image address other than a plain http(s), site-relative, fragment
+// or mailto one. test/markdown.test.ts checks, on generated Markdown, that the result is byte for byte what
+// the sanitiser returns.
 
-import { Marked, type Tokens } from 'marked';
+import { Marked, type Token, type Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import { slugify } from './slug.js';
 
@@ -43,15 +51,136 @@ const stripTags = (html: string): string =>
     .replace(/<[^>]*>/g, '')
     .replace(/&(amp|lt|gt|quot|#39);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? '');
 
+/** marked's escaping of text (all five characters, existing entities included). */
+const escapeText = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+/**
+ * marked's escaping of an address, title or alt text: an entity reference is left as written, for the
+ * browser to decode (or the sanitiser, which sees "&#58;" as the ":" it is).
+ */
+const escapeValue = (s: string): string => s.replace(/[<>"']|&(?!(?:#\d{1,7}|#[Xx][a-fA-F0-9]{1,6}|\w+);)/g, (c) => escapeText(c));
+
+/** Attributes in sanitize-html's form: in order, empty ones bare (alt keeps its =""). `encode`: escape every &. */
+function attributeList(attribs: Readonly<Record<string, string>>, encode = false): string {
+  let out = '';
+  for (const [name, value] of Object.entries(attribs)) out += value ? ` ${name}="${encode ? escapeText(value) : escapeValue(value)}"` : name === 'alt' ? ` ${name}=""` : ` ${name}`;
+  return out;
+}
+
+/** marked's own clean-up of a link or image address; null when it cannot be encoded (marked then writes the text alone). */
+function cleanUrl(href: string): string | null {
+  try {
+    return encodeURI(href).replace(/%25/g, '%');
+  } catch {
+    return null;
+  }
+}
+
+// The document being rendered (parse() is synchronous, one document at a time): for link rel and image sizes.
+let current: MarkdownOptions = { siteOrigin: 'https://example.invalid' };
+let currentHost = 'example.invalid';
+
+const CODE_LANGUAGE = /^[\w-]+$/;
+
+type Parser = { parser: { parseInline(tokens: Tokens.Generic[], renderer?: unknown): string; textRenderer: unknown } };
+
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 marked.use({
   renderer: {
-    heading(this: { parser: { parseInline(tokens: Tokens.Generic[]): string } }, token: Tokens.Heading): string {
+    heading(this: Parser, token: Tokens.Heading): string {
       const inner = this.parser.parseInline(token.tokens);
       return `<h${token.depth} id="${uniqueId(stripTags(inner))}">${inner}</h${token.depth}>\n`;
     },
+    link(this: Parser, token: Tokens.Link): string {
+      const autolink = (token as { autolink?: boolean }).autolink === true;
+      const inner = autolink ? escapeText(token.text) : this.parser.parseInline(token.tokens);
+      const href = cleanUrl(token.href);
+      if (href === null) return inner;
+      return `<a${attributeList(linkAttributes({ href, ...(token.title ? { title: token.title } : {}) }, currentHost), autolink)}>${inner}</a>`;
+    },
+    image(this: Parser, token: Tokens.Image): string {
+      const alt = token.tokens ? this.parser.parseInline(token.tokens, this.parser.textRenderer) : token.text;
+      const src = cleanUrl(token.href);
+      if (src === null) return escapeValue(alt);
+      return `<img${attributeList(imageAttributes({ src, alt, ...(token.title ? { title: token.title } : {}) }, current))} />`;
+    },
+    checkbox({ checked }: Tokens.Checkbox): string {
+      return `<input type="checkbox" disabled${checked ? ' checked' : ''} /> `;
+    },
+    tablecell(this: Parser, token: Tokens.TableCell): string {
+      const tag = token.header ? 'th' : 'td';
+      return `<${tag}${token.align ? ` class="align-${token.align}"` : ''}>${this.parser.parseInline(token.tokens)}</${tag}>\n`;
+    },
+    code({ text, lang, escaped }: Tokens.Code): string {
+      const language = (lang ?? '').match(/^\S*/)?.[0] ?? '';
+      const code = text ? `${text.replace(/\n$/, '')}\n` : '';
+      return `<pre><code${CODE_LANGUAGE.test(language) ? ` class="language-${language}"` : ''}>${escaped ? code : escapeText(code)}</code></pre>\n`;
+    },
+    hr(): string {
+      return '<hr />\n';
+    },
+    br(): string {
+      return '<br />';
+    },
   },
 });
+
+/** The <a> attributes the site writes: rel="noopener noreferrer" on links to other hosts, never an editor's rel. */
+function linkAttributes(attribs: Readonly<Record<string, string>>, siteHost: string): Record<string, string> {
+  const href = attribs.href ?? '';
+  const out: Record<string, string> = { ...attribs };
+  delete out.rel;
+  if (/^https?:\/\//i.test(href)) {
+    let host = '';
+    try {
+      host = new URL(href).host;
+    } catch {
+      host = '';
+    }
+    if (host !== siteHost) out.rel = 'noopener noreferrer';
+  }
+  return out;
+}
+
+/** The <img> attributes the site writes: lazy loading, an alt (empty when none), the size of a site image. */
+function imageAttributes(attribs: Readonly<Record<string, string>>, opts: MarkdownOptions): Record<string, string> {
+  const out: Record<string, string> = { ...attribs, loading: 'lazy', decoding: 'async' };
+  if (!out.alt) out.alt = '';
+  const src = out.src ?? '';
+  if (src.startsWith('/') && !src.startsWith('//') && opts.imageSize && !(out.width && out.height)) {
+    const size = opts.imageSize(src);
+    if (size) {
+      out.width = String(size.width);
+      out.height = String(size.height);
+    }
+  }
+  return out;
+}
+
+// Addresses the sanitiser keeps as they are (anything else, e.g. a relative "page.html", goes through it).
+const PLAIN_HREF = /^(?:https?:\/\/[^\s"'<>\\`]+|\/(?![/\\])[^\s"'<>\\`]*|#[^\s"'<>\\`]*|mailto:[^\s"'<>\\`]+)$/i;
+const PLAIN_SRC = /^(?:https?:\/\/[^\s"'<>\\`]+|\/(?![/\\])[^\s"'<>\\`]*)$/i;
+/** What marked passes through unescaped as an entity (the sanitiser would decode it and write it differently). */
+const ENTITY_REFERENCE = /&(?:#\d{1,7}|#[Xx][a-fA-F0-9]{1,6}|\w+);/;
+
+/** Whether the sanitiser would leave this document's HTML exactly as the renderer writes it. */
+function needsSanitizer(markdown: string, tokens: Token[]): boolean {
+  if (ENTITY_REFERENCE.test(markdown)) return true;
+  let needs = false;
+  marked.walkTokens(tokens, (t) => {
+    if (needs) return;
+    if (t.type === 'html') needs = true;
+    else if (t.type === 'link' || t.type === 'image') {
+      const href = cleanUrl(t.href as string);
+      needs = href === null || !(t.type === 'image' ? PLAIN_SRC : PLAIN_HREF).test(href);
+    }
+  });
+  return needs;
+}
+
+/** The two spellings in which marked's escaping differs from the sanitiser's: ' is written as is, and " too in text. */
+function asSanitizerWrites(html: string): string {
+  return html.replace(/&#39;/g, "'").replace(/(^|>)([^<]*)/g, (m, open: string, text: string) => (text.includes('&quot;') ? open + text.replace(/&quot;/g, '"') : m)).trim();
+}
 
 const ALLOWED_TAGS = [
   'p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'strong', 'b', 'em', 'i', 'del', 's', 'ins', 'u', 'mark', 'small', 'sub', 'sup',
@@ -86,34 +215,8 @@ function sanitizeOptions(opts: MarkdownOptions): sanitizeHtml.IOptions {
     nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'template', 'title', 'svg', 'math', 'iframe', 'object', 'embed', 'xmp', 'noembed', 'noframes', 'plaintext'],
     enforceHtmlBoundary: false,
     transformTags: {
-      a: (tagName, attribs) => {
-        const href = attribs.href ?? '';
-        const out: Record<string, string> = { ...attribs };
-        delete out.rel;
-        if (/^https?:\/\//i.test(href)) {
-          let host = '';
-          try {
-            host = new URL(href).host;
-          } catch {
-            host = '';
-          }
-          if (host !== siteHost) out.rel = 'noopener noreferrer';
-        }
-        return { tagName, attribs: out };
-      },
-      img: (tagName, attribs) => {
-        const out: Record<string, string> = { ...attribs, loading: 'lazy', decoding: 'async' };
-        if (!out.alt) out.alt = '';
-        const src = out.src ?? '';
-        if (src.startsWith('/') && !src.startsWith('//') && opts.imageSize && !(out.width && out.height)) {
-          const size = opts.imageSize(src);
-          if (size) {
-            out.width = String(size.width);
-            out.height = String(size.height);
-          }
-        }
-        return { tagName, attribs: out };
-      },
+      a: (tagName, attribs) => ({ tagName, attribs: linkAttributes(attribs, siteHost) }),
+      img: (tagName, attribs) => ({ tagName, attribs: imageAttributes(attribs, opts) }),
       // marked writes align="..." on table cells, which HTML5 no longer allows; a class keeps the intent.
       th: (tagName, attribs) => alignToClass(tagName, attribs),
       td: (tagName, attribs) => alignToClass(tagName, attribs),
@@ -126,7 +229,8 @@ function sanitizeOptions(opts: MarkdownOptions): sanitizeHtml.IOptions {
 
 function alignToClass(tagName: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag {
   const out: Record<string, string> = {};
-  const align = attribs.align ?? '';
+  // The renderer writes the class itself; raw HTML may still use align="...".
+  const align = attribs.align ?? /^align-(left|center|right)$/.exec(attribs.class ?? '')?.[1] ?? '';
   if (['left', 'center', 'right'].includes(align)) out.class = `align-${align}`;
   if (attribs.scope) out.scope = attribs.scope;
   return { tagName, attribs: out };
@@ -136,20 +240,34 @@ const optionsCache = new WeakMap<MarkdownOptions, sanitizeHtml.IOptions>();
 
 /** Markdown to safe HTML. Throws MarkdownError when the input cannot be rendered (e.g. nested too deeply). */
 export function renderMarkdown(markdown: string, opts: MarkdownOptions): string {
+  return render(markdown, opts, false);
+}
+
+/** The same, always through the sanitiser: what renderMarkdown must equal for every body (the tests compare). */
+export function renderMarkdownSanitized(markdown: string, opts: MarkdownOptions): string {
+  return render(markdown, opts, true);
+}
+
+function render(markdown: string, opts: MarkdownOptions, alwaysSanitize: boolean): string {
   let sanitize = optionsCache.get(opts);
   if (!sanitize) {
     sanitize = sanitizeOptions(opts);
     optionsCache.set(opts, sanitize);
   }
   seenIds = new Map((opts.reservedIds ?? []).map((id) => [id, 0]));
+  current = opts;
+  currentHost = new URL(opts.siteOrigin).host;
   let html: string;
+  let sanitized: boolean;
   try {
-    html = marked.parse(markdown) as string;
+    const tokens = marked.lexer(markdown);
+    sanitized = alwaysSanitize || needsSanitizer(markdown, tokens);
+    html = marked.parser(tokens);
   } catch (cause) {
     const reason = cause instanceof RangeError ? 'the Markdown is nested too deeply to render' : `the Markdown could not be rendered (${(cause as Error).message.split('\n')[0]})`;
     throw new MarkdownError(reason, { cause });
   }
-  return sanitizeHtml(html, sanitize).trim();
+  return sanitized ? sanitizeHtml(html, sanitize).trim() : asSanitizerWrites(html);
 }
 
 /** Plain text of the first paragraphs, for descriptions: renders only the opening of the body. */
