@@ -10,7 +10,8 @@
 // the sanitiser returns.
 
 import { Marked, type Token, type Tokens } from 'marked';
-import sanitizeHtml from 'sanitize-html';
+import { createRequire } from 'node:module';
+import type sanitizeHtml from 'sanitize-html';
 import { slugify } from './slug.js';
 
 export interface MarkdownOptions {
@@ -238,6 +239,11 @@ function alignToClass(tagName: string, attribs: sanitizeHtml.Attributes): saniti
 
 const optionsCache = new WeakMap<MarkdownOptions, sanitizeHtml.IOptions>();
 
+// sanitize-html (with its HTML parser and PostCSS) takes about 80 ms to load, and most sites' bodies never
+// need it (see the top of this file): it is loaded on first use, not at start-up.
+let loadedSanitizer: typeof sanitizeHtml | undefined;
+const sanitizer = (): typeof sanitizeHtml => (loadedSanitizer ??= createRequire(import.meta.url)('sanitize-html') as typeof sanitizeHtml);
+
 /** Markdown to safe HTML. Throws MarkdownError when the input cannot be rendered (e.g. nested too deeply). */
 export function renderMarkdown(markdown: string, opts: MarkdownOptions): string {
   return render(markdown, opts, false);
@@ -267,7 +273,7 @@ function render(markdown: string, opts: MarkdownOptions, alwaysSanitize: boolean
     const reason = cause instanceof RangeError ? 'the Markdown is nested too deeply to render' : `the Markdown could not be rendered (${(cause as Error).message.split('\n')[0]})`;
     throw new MarkdownError(reason, { cause });
   }
-  return sanitized ? sanitizeHtml(html, sanitize).trim() : asSanitizerWrites(html);
+  return sanitized ? sanitizer()(html, sanitize).trim() : asSanitizerWrites(html);
 }
 
 /** Plain text of the first paragraphs, for descriptions: renders only the opening of the body. */

@@ -32,11 +32,14 @@ export async function start(config: Config, logger: Logger = createLogger(config
   const server = http.createServer(serverOptions(), app);
   configureServer(server, config, logger, app.pages);
   const watcher = watchContent(config, site, logger);
+  app.pages.deferCompression = true;
   const warmer = keepWarm(app.express, site.store);
+  app.pages.deferCompression = false;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
+  app.pages.completeCompression().catch((err: unknown) => logger.error({ err }, 'compressing the prepared pages failed'));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, host: config.host, articles: site.store.view.articles.length }, `listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`);

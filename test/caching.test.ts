@@ -39,6 +39,24 @@ describe('keepWarm', () => {
     expect(res.text).toContain('Newer story');
   });
 
+  it('with deferred compression (as before listening), answers uncompressed until completeCompression() has run', async () => {
+    const site = await makeSite(FILES);
+    site.app.pages.deferCompression = true;
+    warmer = keepWarm(site.app.express, site.store);
+    site.app.pages.deferCompression = false;
+    const before = await request(site.app).get('/sitemap.xml').set('Accept-Encoding', 'br').expect(200);
+    expect(before.headers['content-encoding']).toBeUndefined();
+    expect(before.headers.vary).toBe('Accept-Encoding');
+    await site.app.pages.completeCompression();
+    const after = await request(site.app).get('/sitemap.xml').set('Accept-Encoding', 'br').expect(200);
+    expect(after.headers['content-encoding']).toBe('br');
+    expect(after.text).toBe(before.text);
+    expect(after.headers.etag).toMatch(/-br"$/);
+    expect(before.headers.etag).not.toMatch(/-br"$/);
+    // Pages rendered after warming are compressed at once.
+    expect((await request(site.app).get('/articles/older/').set('Accept-Encoding', 'gzip').expect(200)).headers['content-encoding']).toBe('gzip');
+  });
+
   it('prepares them again after a content change', async () => {
     const site = await makeSite(FILES);
     warmer = keepWarm(site.app.express, site.store);

@@ -58,6 +58,21 @@ describe('prepare', () => {
     expect(pairs(small.identity.headers).Vary).toBeUndefined();
     expect(prepare(LONG, { type: HTML, cacheControl: 'public', baseHeaders: {}, compress: false }).br).toBeUndefined();
   });
+
+  it("compress: 'later' sends identity (already with Vary) until complete() makes the same variants", async () => {
+    const later = prepare(LONG, { type: HTML, cacheControl: 'public, max-age=60', baseHeaders: BASE, lastModified: Date.UTC(2024, 2, 22, 9, 30), compress: 'later' });
+    expect(later.gzip).toBeUndefined();
+    expect(later.br).toBeUndefined();
+    expect(later.identity.headers).toEqual(p.identity.headers);
+    expect(pairs(later.identity.headers).Vary).toBe('Accept-Encoding');
+    const done = await later.complete!();
+    expect(done.identity).toBe(later.identity);
+    expect(done.complete).toBeUndefined();
+    expect(done.gzip!.body.equals(p.gzip!.body)).toBe(true);
+    expect(done.br!.body.equals(p.br!.body)).toBe(true);
+    expect(done.br!.headers).toEqual(p.br!.headers);
+    expect(prepare('User-agent: *\n', { type: 'text/plain', cacheControl: 'public', baseHeaders: {}, compress: 'later' }).complete).toBeUndefined();
+  });
 });
 
 describe('negotiate', () => {

@@ -3,7 +3,8 @@
 // duplicate keys are errors, alias expansion is bounded, and deep nesting is refused before parsing.
 
 import { isUtf8 } from 'node:buffer';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, Node } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 
 export interface Position {
@@ -27,6 +28,11 @@ export interface FrontMatter {
 export type FrontMatterResult = { ok: true; value: FrontMatter } | { ok: false; diagnostics: Diagnostic[] };
 
 const MAX_NESTING = 20;
+
+// The yaml package takes about 45 ms to load and is needed only for front matter outside the usual
+// one-field-per-line shape (see simpleYaml), or to locate a problem: loaded on first use.
+let loadedYaml: typeof import('yaml') | undefined;
+const yaml = (): typeof import('yaml') => (loadedYaml ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 const MAX_ALIASES = 100;
 
 function fail(path: string, line: number, column: number, field: string, message: string): FrontMatterResult {
@@ -97,6 +103,7 @@ export function parseFrontMatter(text: string, path: string, fast = true): Front
     return { ok: true, value: { data: simple, body, bodyLine, position } };
   }
 
+  const { isMap, isPair, isScalar, LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   let doc: Document.Parsed;
   try {

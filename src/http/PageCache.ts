@@ -51,6 +51,14 @@ export class PageCache {
     if (this.bytes > this.maxBytes) this.evict();
   }
 
+  /** Puts `next` in place of `previous` (same dependencies); false when the path no longer holds `previous`. */
+  replace(path: string, previous: Prepared, next: Prepared): boolean {
+    const slot = this.slots.get(path);
+    if (!slot || slot.prepared !== previous) return false;
+    this.set(path, next, slot.deps);
+    return true;
+  }
+
   /** Returns the cached page or renders, stores and returns it; undefined when the renderer finds nothing. */
   getOrRender(path: string, render: () => { prepared: Prepared; deps: readonly string[] } | undefined): Prepared | undefined {
     const hit = this.get(path);
