@@ -1,4 +1,4 @@
-// npm run bench [-- --articles N] [--quick] [--duration S] [--warmup S] [--connections C] [--no-log-compare] [--keep]
+// npm run bench [-- --articles N] [--quick] [--duration S] [--warmup S] [--connections C] [--rounds N] [--no-log-compare] [--keep]
 //
 // Builds, generates a corpus (default 10,000 articles) in a temporary folder, starts the real site
 // (node dist/server.js, NODE_ENV=production, LOG_LEVEL=info with stdout discarded) and, in the same run, a
@@ -9,13 +9,15 @@
 // is printed as MISS.
 
 import { spawnSync } from 'node:child_process';
+import http from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SEED, generateCorpus } from './gen.js';
 import { hasWrk, load, type LoadResult } from './lib/load.js';
-import { freePort, pollUntil, rssMb, startProcess, type Started } from './lib/processes.js';
+import { freePort, pollUntil, rssMb, startProcess, waitForPort, type Started } from './lib/processes.js';
 import { formatTable, verdict, type Target } from './lib/report.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,12 +27,13 @@ interface Args {
   seconds: number;
   warmup: number;
   connections: number;
+  rounds: number;
   logCompare: boolean;
   keep: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { articles: 10_000, seconds: 10, warmup: 10, connections: 50, logCompare: true, keep: false };
+  const args: Args = { articles: 10_000, seconds: 10, warmup: 10, connections: 50, rounds: 3, logCompare: true, keep: false };
   const num = (flag: string, v: string | undefined, min: number): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs a whole number >= ${min}`);
@@ -42,9 +45,11 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--duration') args.seconds = num(a, argv[++i], 1);
     else if (a === '--warmup') args.warmup = num(a, argv[++i], 0);
     else if (a === '--connections') args.connections = num(a, argv[++i], 1);
+    else if (a === '--rounds') args.rounds = num(a, argv[++i], 1);
     else if (a === '--quick') {
       args.seconds = 3;
       args.warmup = 2;
+      args.rounds = 1;
     } else if (a === '--no-log-compare') args.logCompare = false;
     else if (a === '--keep') args.keep = true;
     else throw new Error(`unknown option ${a}`);
@@ -56,11 +61,30 @@ const say = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
-async function timedGet(url: string, headers: Record<string, string> = {}): Promise<{ ms: number; status: number; body: string; bytes: number }> {
-  const t = performance.now();
-  const res = await fetch(url, { headers });
-  const buf = Buffer.from(await res.arrayBuffer());
-  return { ms: performance.now() - t, status: res.status, body: buf.toString('utf8'), bytes: buf.length };
+/**
+ * One GET with node:http, timed from sending the request until the last byte of the body has arrived, as
+ * the server sent it (br or gzip when it offers them, as to a browser). Decompressing is the client's work
+ * and comes after the clock stops: with fetch(), undici's decompression of the 1.5 MB sitemap took 10-160 ms
+ * of a request the server answers in 2-3 ms.
+ */
+function timedGet(url: string, headers: Record<string, string> = { 'accept-encoding': 'br, gzip' }): Promise<{ ms: number; status: number; body: string; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    http
+      .get(url, { headers, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const ms = performance.now() - t;
+          const raw = Buffer.concat(chunks);
+          const enc = res.headers['content-encoding'];
+          const buf = enc === 'br' ? brotliDecompressSync(raw) : enc === 'gzip' ? gunzipSync(raw) : raw;
+          resolve({ ms, status: res.statusCode ?? 0, body: buf.toString('utf8'), bytes: buf.length });
+        });
+      })
+      .on('error', reject);
+  });
 }
 
 function firstMatch(html: string, re: RegExp, what: string): string {
@@ -97,6 +121,11 @@ async function measure(label: string, url: string, args: Args, headers?: Record<
 
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** The median of each figure over several runs of one target. */
+function medianResult(rs: readonly LoadResult[]): LoadResult {
+  return { ...rs[0]!, rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), requests: rs.reduce((n, r) => n + r.requests, 0), errors: rs.reduce((n, r) => n + r.errors, 0) };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   say(`newsroom benchmark: ${args.articles} articles, ${hasWrk() ? 'wrk' : 'autocannon (wrk not found)'} -c${args.connections}, ${args.warmup}s warm-up + ${args.seconds}s per run, ${os.cpus().length} CPUs, Node ${process.version}`);
@@ -114,11 +143,15 @@ async function main(): Promise<void> {
     await generateCorpus(args.articles, dirs.content, DEFAULT_SEED, { publicDir: dirs.public });
     cpSync(path.join(ROOT, 'content', 'pages'), path.join(dirs.content, 'pages'), { recursive: true });
 
+    // The corpus was just written: let the kernel write it back first, so that flushing 10,000 new files
+    // does not compete with the start-up being timed.
+    spawnSync('sync', { stdio: 'ignore' });
     // Start-up: from spawning `node dist/server.js` until /readyz answers 200.
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const site = startSite(dirs, port, 'info');
     running.push(site);
+    await waitForPort(port, { timeoutMs: 180_000, intervalMs: 5, proc: site });
     const readyAt = await pollUntil(`${base}/readyz`, (s) => s === 200, { timeoutMs: 180_000, intervalMs: 5, proc: site });
     const readyMs = readyAt - site.spawnedAt;
     say(`site ready in ${Math.round(readyMs)} ms (pid ${site.pid})`);
@@ -162,14 +195,32 @@ async function main(): Promise<void> {
     await pollUntil(`http://127.0.0.1:${httpPort}/`, (s) => s === 200, { timeoutMs: 60_000, intervalMs: 20, proc: bare });
     await pollUntil(`http://127.0.0.1:${expressPort}/`, (s) => s === 200, { timeoutMs: 60_000, intervalMs: 20, proc: plain });
 
-    say('load:');
-    const results: [string, LoadResult][] = [];
-    results.push(['node:http constant Buffer', await measure('node:http', `http://127.0.0.1:${httpPort}/`, args)]);
-    results.push(['Express 5 constant Buffer', await measure('Express', `http://127.0.0.1:${expressPort}/`, args)]);
-    results.push(['site: article', await measure('article', `${base}${articlePath}`, args)]);
-    results.push(['site: home', await measure('home', `${base}/`, args)]);
-    results.push(['site: asset (css)', await measure('asset', `${base}${cssPath}`, args)]);
-    results.push(['site: article, br', await measure('article br', `${base}${articlePath}`, args, { 'Accept-Encoding': 'br, gzip' })]);
+    // Each target is warmed up once, then measured in `rounds` rounds that take the targets in turn, and
+    // each figure is the median over the rounds: on a shared 2-core machine one 10 s run can lose a third
+    // of its throughput to whatever else runs, and interleaving spreads that over every target alike.
+    const loadTargets: [string, string, Record<string, string> | undefined][] = [
+      ['node:http constant Buffer', `http://127.0.0.1:${httpPort}/`, undefined],
+      ['Express 5 constant Buffer', `http://127.0.0.1:${expressPort}/`, undefined],
+      ['site: article', `${base}${articlePath}`, undefined],
+      ['site: home', `${base}/`, undefined],
+      ['site: asset (css)', `${base}${cssPath}`, undefined],
+      ['site: article, br', `${base}${articlePath}`, { 'Accept-Encoding': 'br, gzip' }],
+    ];
+    say(`load: ${args.warmup}s warm-up per target, then ${args.rounds} round(s) of ${args.seconds}s per target; medians`);
+    const runs = new Map<string, LoadResult[]>(loadTargets.map(([label]) => [label, []]));
+    for (const [, url, headers] of loadTargets) {
+      if (args.warmup > 0) await load({ url, connections: args.connections, seconds: args.warmup, ...(headers ? { headers } : {}) });
+    }
+    for (let round = 1; round <= args.rounds; round++) {
+      const line: string[] = [];
+      for (const [label, url, headers] of loadTargets) {
+        const r = await load({ url, connections: args.connections, seconds: args.seconds, ...(headers ? { headers } : {}) });
+        runs.get(label)!.push(r);
+        line.push(`${label.replace(/ constant Buffer$/, '').replace(/^site: /, '')} ${Math.round(r.rps)}`);
+      }
+      say(`  round ${round}: ${line.join(', ')} req/s`);
+    }
+    const results: [string, LoadResult][] = loadTargets.map(([label]) => [label, medianResult(runs.get(label)!)]);
     await bare.stop();
     await plain.stop();
 

@@ -78,9 +78,11 @@ export function prepare(body: string | Buffer, opts: PrepareOptions): Prepared {
   const base = { status: opts.status ?? 200, type: opts.type, lastModified: opts.lastModified, identity: variant(buf, 'identity', opts, compressible) };
   if (!compressible) return { ...base, gzip: undefined, br: undefined };
   if (opts.compress === 'later') {
-    // zlib's asynchronous calls run in libuv's thread pool: the event loop keeps answering meanwhile.
+    // zlib's asynchronous calls run in libuv's thread pool: the event loop keeps answering meanwhile. One
+    // at a time, so that on a 2-core machine a core stays free for requests.
     const complete = async (): Promise<Prepared> => {
-      const [gz, br] = await Promise.all([gzipLater(buf, GZIP_OPTIONS), brotliLater(buf, brotliOptions(buf.length))]);
+      const gz = await gzipLater(buf, GZIP_OPTIONS);
+      const br = await brotliLater(buf, brotliOptions(buf.length));
       return { ...base, gzip: variant(gz, 'gzip', opts, true), br: variant(br, 'br', opts, true) };
     };
     return { ...base, gzip: undefined, br: undefined, complete };
