@@ -135,6 +135,17 @@ describe('parseEntry: valid articles', () => {
     expect(r.entry).toEqual(parse(MINIMAL, 'troops-stay.md').entry);
   });
 
+  it.each([
+    ['LF', (t: string) => Buffer.from(t, 'utf8')],
+    ['CRLF', (t: string) => Buffer.from(t.replace(/\n/g, '\r\n'), 'utf8')],
+    ['a BOM', (t: string) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(t, 'utf8')])],
+  ])('keeps the body exactly after multibyte front matter, in a file with %s', (_name, encode) => {
+    const text = '---\ntitle: Café – “Zürich” 日本\ndate: 2024-03-22\nauthor: Zoë Ørsted\n---\n\nÉté 😀 body’s text.\n\n## Ünïcode\n';
+    const r = parseEntry('x.md', encode(text), ctx);
+    expect(r.entry?.title).toBe('Café – “Zürich” 日本');
+    expect(r.entry?.body).toBe('\nÉté 😀 body’s text.\n\n## Ünïcode\n');
+  });
+
   it('gives 1, 2 and 3 authors in order', () => {
     expect(article('---\ntitle: T\ndate: 2024-03-22\nauthor: [A]\n---\nBody').authors).toEqual(['A']);
     expect(article('---\ntitle: T\ndate: 2024-03-22\nauthor: [A, B]\n---\nBody').authors).toEqual(['A', 'B']);

@@ -18,6 +18,8 @@ export interface FrontMatter {
   readonly body: string;
   /** 1-based line in the file where the body starts. */
   readonly bodyLine: number;
+  /** Index in the text (UTF-16 code units) where the body starts. */
+  readonly bodyOffset: number;
   /**
    * Where a key path (e.g. ["image", "src"]) is in the file: its key, or with target "value" its value
    * (so `date: "2024-13-45"` on line 3 is reported at 3:7); falls back to the nearest known parent key.
@@ -85,6 +87,7 @@ export function parseFrontMatter(text: string, path: string, fast = true): Front
   const yamlText = ownCopy(rest.slice(0, close.index));
   const afterClose = rest.indexOf('\n', close.index);
   const body = afterClose === -1 ? '' : rest.slice(afterClose + 1);
+  const bodyOffset = afterClose === -1 ? text.length : firstNl + 1 + afterClose + 1;
   // The body starts on the line after the closing fence, even when the file ends right after it.
   const bodyLine = 2 + (rest.slice(0, afterClose === -1 ? rest.length : afterClose + 1).match(/\n/g)?.length ?? 0) + (afterClose === -1 ? 1 : 0);
 
@@ -100,7 +103,7 @@ export function parseFrontMatter(text: string, path: string, fast = true): Front
       full ??= parseFrontMatter(text, path, false);
       return full.ok ? full.value.position(keys, target) : { line: 2, column: 1 };
     };
-    return { ok: true, value: { data: simple, body, bodyLine, position } };
+    return { ok: true, value: { data: simple, body, bodyLine, bodyOffset, position } };
   }
 
   const { isMap, isPair, isScalar, LineCounter, parseDocument } = yaml();
@@ -165,7 +168,7 @@ export function parseFrontMatter(text: string, path: string, fast = true): Front
     return best;
   };
 
-  return { ok: true, value: { data: data as Record<string, unknown>, body, bodyLine, position } };
+  return { ok: true, value: { data: data as Record<string, unknown>, body, bodyLine, bodyOffset, position } };
 }
 
 /**
