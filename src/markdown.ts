@@ -6,12 +6,13 @@
 // spelling), and every piece of text is escaped by marked: running the sanitiser over such a body changes
 // nothing, and costs as much as rendering it. So a body is sanitised unless its tokens hold no raw HTML,
 // no entity reference, and no link or image address other than a plain http(s), site-relative, fragment
-// or mailto one. test/markdown.test.ts checks, on generated Markdown, that the result is byte for byte what
+// or mailto one. test/properties.test.ts checks, on generated Markdown, that the result is byte for byte what
 // the sanitiser returns.
 
 import { Marked, type Token, type Tokens } from 'marked';
 import { createRequire } from 'node:module';
 import type sanitizeHtml from 'sanitize-html';
+import { escapeHtml } from './escapeHtml.js';
 import { slugify } from './slug.js';
 
 export interface MarkdownOptions {
@@ -52,18 +53,16 @@ const stripTags = (html: string): string =>
     .replace(/<[^>]*>/g, '')
     .replace(/&(amp|lt|gt|quot|#39);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? '');
 
-/** marked's escaping of text (all five characters, existing entities included). */
-const escapeText = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 /**
  * marked's escaping of an address, title or alt text: an entity reference is left as written, for the
  * browser to decode (or the sanitiser, which sees "&#58;" as the ":" it is).
  */
-const escapeValue = (s: string): string => s.replace(/[<>"']|&(?!(?:#\d{1,7}|#[Xx][a-fA-F0-9]{1,6}|\w+);)/g, (c) => escapeText(c));
+const escapeValue = (s: string): string => s.replace(/[<>"']|&(?!(?:#\d{1,7}|#[Xx][a-fA-F0-9]{1,6}|\w+);)/g, (c) => escapeHtml(c));
 
 /** Attributes in sanitize-html's form: in order, empty ones bare (alt keeps its =""). `encode`: escape every &. */
 function attributeList(attribs: Readonly<Record<string, string>>, encode = false): string {
   let out = '';
-  for (const [name, value] of Object.entries(attribs)) out += value ? ` ${name}="${encode ? escapeText(value) : escapeValue(value)}"` : name === 'alt' ? ` ${name}=""` : ` ${name}`;
+  for (const [name, value] of Object.entries(attribs)) out += value ? ` ${name}="${encode ? escapeHtml(value) : escapeValue(value)}"` : name === 'alt' ? ` ${name}=""` : ` ${name}`;
   return out;
 }
 
@@ -93,7 +92,7 @@ marked.use({
     },
     link(this: Parser, token: Tokens.Link): string {
       const autolink = (token as { autolink?: boolean }).autolink === true;
-      const inner = autolink ? escapeText(token.text) : this.parser.parseInline(token.tokens);
+      const inner = autolink ? escapeHtml(token.text) : this.parser.parseInline(token.tokens);
       const href = cleanUrl(token.href);
       if (href === null) return inner;
       return `<a${attributeList(linkAttributes({ href, ...(token.title ? { title: token.title } : {}) }, currentHost), autolink)}>${inner}</a>`;
@@ -114,7 +113,7 @@ marked.use({
     code({ text, lang, escaped }: Tokens.Code): string {
       const language = (lang ?? '').match(/^\S*/)?.[0] ?? '';
       const code = text ? `${text.replace(/\n$/, '')}\n` : '';
-      return `<pre><code${CODE_LANGUAGE.test(language) ? ` class="language-${language}"` : ''}>${escaped ? code : escapeText(code)}</code></pre>\n`;
+      return `<pre><code${CODE_LANGUAGE.test(language) ? ` class="language-${language}"` : ''}>${escaped ? code : escapeHtml(code)}</code></pre>\n`;
     },
     hr(): string {
       return '<hr />\n';

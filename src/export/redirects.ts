@@ -2,9 +2,9 @@
 // path for hosts that know nothing else, a Netlify/Cloudflare `_redirects` file, and an nginx map.
 
 import type { AliasInfo } from './protocol.js';
+import { escapeHtml } from '../escapeHtml.js';
 import { outputFile } from './sitePaths.js';
 
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Where an alias's redirect page goes (`/old/story` -> `old/story/index.html`); undefined when it cannot be a file. */
 export function aliasFile(from: string): string | undefined {

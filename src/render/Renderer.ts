@@ -10,6 +10,7 @@ import { formatLongDate, isoDateTime, machineDate, type SiteDate } from '../date
 import type { Article, Page } from '../content/model.js';
 import { isPublished, modifiedMs, type Group, type SiteView } from '../content/SiteView.js';
 import { MarkdownError, renderMarkdown, type MarkdownOptions } from '../markdown.js';
+import { escapeHtml } from '../escapeHtml.js';
 import { slugify } from '../slug.js';
 
 export interface Rendered {
@@ -59,7 +60,6 @@ const escapeJson = (value: unknown): string =>
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
 
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function ogLocale(lang: string): string {
   const [l, region] = lang.split('-');

@@ -7,6 +7,7 @@ import { httpDate, isoDate } from '../dates.js';
 import { fastIsoDateTime } from './fastIsoDateTime.js';
 import type { Article } from '../content/model.js';
 import { isPublished, modifiedMs, type SiteView } from '../content/SiteView.js';
+import { escapeHtml } from '../escapeHtml.js';
 import { slugify } from '../slug.js';
 import type { Renderer, Rendered } from './Renderer.js';
 import { attributes, el, XML_DECLARATION } from './xml.js';
@@ -31,8 +32,6 @@ export function feedId(a: Article, config: Config): string {
   return `tag:${host},${isoDate(a.date.ms, config.siteTimezone)}:${a.slug}`;
 }
 
-const HTML_ENTITY: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => HTML_ENTITY[c]!);
 const unescapeAttr = (s: string): string =>
   s.replace(/&(amp|lt|gt|quot|#39|#x27|apos);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'", apos: "'" })[e] ?? '');
 
