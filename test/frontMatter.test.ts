@@ -58,6 +58,14 @@ describe('parseFrontMatter', () => {
     ]);
   });
 
+  it("shortens yaml's message when it quotes a token that runs on (to 200 characters, ending with …)", () => {
+    const lines = problems(`---\ntitle: {x: [}]}\nsummary: {a: 'unterminated, ${'b: c, '.repeat(60)}}\n---\nBody`);
+    const long = lines.find((l) => l.includes('single-quoted-scalar'));
+    expect(long).toMatch(/^3:\d+: yaml: Unexpected single-quoted-scalar token in YAML stream: "'unterminated, b: c, /);
+    expect(long!.slice(long!.indexOf('yaml: ') + 6)).toHaveLength(200);
+    expect(long!.endsWith('…')).toBe(true);
+  });
+
   it('refuses duplicate keys', () => {
     expect(problems('---\ntitle: A\ntitle: B\n---\nBody')).toEqual(['3:1: yaml: a key appears twice']);
   });

@@ -127,7 +127,7 @@ export function parseFrontMatter(text: string, path: string, fast = true): Front
           ? 'a key appears twice'
           : e.code === 'TAG_RESOLVE_FAILED'
             ? `tags such as ${/tag:yaml\.org,2002:(\S+)|(![\w/!-]+)/.exec(e.message)?.slice(1).find(Boolean) ?? 'this one'} are not allowed: use plain YAML values`
-            : e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+            : shorten(e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''));
       return { path, line: p.line, column: p.column, field: 'yaml', severity: 'error', message };
     });
     return { ok: false, diagnostics };
@@ -169,6 +169,12 @@ export function parseFrontMatter(text: string, path: string, fast = true): Front
   };
 
   return { ok: true, value: { data: data as Record<string, unknown>, body, bodyLine, bodyOffset, position } };
+}
+
+/** yaml quotes the offending token, which can run to the end of the file: the line and column say where. */
+const MAX_MESSAGE = 200;
+function shorten(message: string): string {
+  return message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE - 1)}…`;
 }
 
 /**
