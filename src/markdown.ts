@@ -179,7 +179,19 @@ function needsSanitizer(markdown: string, tokens: Token[]): boolean {
 
 /** The two spellings in which marked's escaping differs from the sanitiser's: ' is written as is, and " too in text. */
 function asSanitizerWrites(html: string): string {
-  return html.replace(/&#39;/g, "'").replace(/(^|>)([^<]*)/g, (m, open: string, text: string) => (text.includes('&quot;') ? open + text.replace(/&quot;/g, '"') : m)).trim();
+  const s = html.includes('&#39;') ? html.replaceAll('&#39;', "'") : html;
+  let at = s.indexOf('&quot;');
+  if (at === -1) return s.trim();
+  // A &quot; is text, not part of an attribute, when no "<" comes after the last ">" before it.
+  const parts: string[] = [];
+  let from = 0;
+  for (; at !== -1; at = s.indexOf('&quot;', at + 6)) {
+    if (s.lastIndexOf('<', at) > s.lastIndexOf('>', at)) continue;
+    parts.push(s.slice(from, at), '"');
+    from = at + 6;
+  }
+  parts.push(s.slice(from));
+  return parts.join('').trim();
 }
 
 const ALLOWED_TAGS = [

@@ -5,6 +5,7 @@
 
 import { IncomingMessage, ServerResponse, type OutgoingHttpHeaders, type RequestListener } from 'node:http';
 import { Socket } from 'node:net';
+import type { Prepared } from '../http/prepared.js';
 
 export interface Captured {
   readonly status: number;
@@ -40,6 +41,18 @@ function flatten(headers: OutgoingHttpHeaders | readonly (string | string[])[] |
     return;
   }
   for (const [k, v] of Object.entries(headers)) add(k, v);
+}
+
+/**
+ * What the app's fast path sends for a plain GET (no Accept-Encoding, no If-None-Match) of a page it has
+ * prepared: the identity variant, with its status and headers. The export reads a prepared page this way
+ * instead of making a request object per page; the export-equals-server test holds both to the same bytes.
+ */
+export function capturePrepared(p: Prepared): Captured {
+  const headers: Record<string, string> = {};
+  const names: Record<string, string> = {};
+  flatten(p.identity.headers, headers, names);
+  return { status: p.status, headers, names, body: p.identity.body };
 }
 
 // Never connected: IncomingMessage only keeps a reference to it, and nothing is written to it (the response

@@ -14,7 +14,7 @@ import { formatDiagnostic } from '../content/diagnostic.js';
 import { ASSET_NAMES, buildAssets } from '../http/assets.js';
 import { openSite } from '../openSite.js';
 import { newestPublished } from '../render/feeds.js';
-import { dispatch, type Captured } from './dispatch.js';
+import { capturePrepared, dispatch, type Captured } from './dispatch.js';
 import { OutputWriter } from './OutputWriter.js';
 import type { AliasInfo, FromWorker, Job, JobResult, ToWorker, WorkerData } from './protocol.js';
 import { describeError as describe } from './describeError.js';
@@ -82,9 +82,9 @@ const LISTING = /^\/(?:(tags|authors)\/([a-z0-9-]+)\/)?(?:page\/([1-9]\d*)\/)?$/
 
 /**
  * Prepares the page at a job's URL through SitePages, the way the app's route would on a first request, so
- * that the dispatch which follows is answered by the app's fast path (the prepared response, the same bytes
- * and headers) instead of going through Express's router for every page. Anything not recognised here, or
- * not found, simply takes the Express path.
+ * that the job can take the prepared response the app's fast path would send (the same bytes and headers)
+ * instead of going through Express's router for every page. Anything not recognised here, or not found,
+ * simply takes the Express path.
  */
 export function prepareJob(pages: App['pages'], job: Job): void {
   if (job.kind === 'article') {
@@ -114,7 +114,8 @@ export class JobRunner {
   async run(job: Job): Promise<JobResult[]> {
     if (job.kind === 'public') return [await this.publicFile(job)];
     prepareJob(this.app.pages, job);
-    const c = await dispatch(this.app, job.url);
+    const prepared = this.app.pages.cache.get(job.url);
+    const c = prepared ? capturePrepared(prepared) : await dispatch(this.app, job.url);
     const expected = job.kind === 'notfound' ? 404 : 200;
     const file = outputFile(job.url);
     if (c.status !== expected || file === undefined) return [{ url: job.url, kind: job.kind, status: c.status, files: [], written: 0 }];

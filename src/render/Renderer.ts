@@ -6,12 +6,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
 import type { Config } from '../config.js';
-import { formatLongDate, isoDateTime, machineDate, type SiteDate } from '../dates.js';
+import { formatLongDate, type SiteDate } from '../dates.js';
 import type { Article, Page } from '../content/model.js';
 import { isPublished, modifiedMs, type Group, type SiteView } from '../content/SiteView.js';
 import { MarkdownError, renderMarkdown, type MarkdownOptions } from '../markdown.js';
 import { escapeHtml } from '../escapeHtml.js';
 import { slugify } from '../slug.js';
+import { fastIsoDateTime } from './fastIsoDateTime.js';
 
 export interface Rendered {
   readonly html: string;
@@ -99,7 +100,9 @@ export class Renderer {
     let shown = this.dates.get(key);
     if (shown === undefined) {
       const tz = this.config.siteTimezone;
-      shown = Object.freeze({ machine: machineDate(d, tz), text: formatLongDate(d.ms, tz, this.config.siteLang), iso: isoDateTime(d.ms, tz) });
+      // fastIsoDateTime: one Intl lookup per day instead of per instant; a calendar date is its first 10 characters.
+      const iso = fastIsoDateTime(d.ms, tz);
+      shown = Object.freeze({ machine: d.dateOnly ? iso.slice(0, 10) : iso, text: formatLongDate(d.ms, tz, this.config.siteLang), iso });
       if (this.dates.size >= 50_000) this.dates.clear();
       this.dates.set(key, shown);
     }
