@@ -111,9 +111,14 @@ export class JobRunner {
     private readonly precompress: boolean,
   ) {}
 
-  async run(job: Job): Promise<JobResult[]> {
+  /** @param last no later job shows this job's article body (it is in no feed): its HTML is not kept. */
+  async run(job: Job, last = false): Promise<JobResult[]> {
     if (job.kind === 'public') return [await this.publicFile(job)];
     prepareJob(this.app.pages, job);
+    if (last && job.kind === 'article') {
+      const article = this.app.pages.store.view.bySlug.get(job.url.split('/')[2] ?? '');
+      if (article) this.app.renderer.forgetBody(article);
+    }
     const prepared = this.app.pages.cache.get(job.url);
     const c = prepared ? capturePrepared(prepared) : await dispatch(this.app, job.url);
     const expected = job.kind === 'notfound' ? 404 : 200;
@@ -189,7 +194,7 @@ async function main(): Promise<void> {
       }
       void (async () => {
         const results: JobResult[] = [];
-        for (let i = m.start; i < m.end; i++) results.push(...(await runner.run(jobs[i]!)));
+        for (let i = m.start; i < m.end; i++) results.push(...(await runner.run(jobs[i]!, i >= laneEnd)));
         post({ type: 'done', index: data.index, results });
       })().catch((err: unknown) => post({ type: 'failed', index: data.index, message: describe(err) }));
     });

@@ -109,6 +109,14 @@ export class Renderer {
     return shown;
   }
 
+  /**
+   * Drops the kept body HTML of an entry no later page will show (the export, after an article that is in
+   * no feed): kept, every body of a large site would stay in memory until the end of the export.
+   */
+  forgetBody(entry: Article | Page): void {
+    this.bodies.delete(entry);
+  }
+
   /** Sanitised HTML of an article or page body; a body that cannot render is shown as escaped text. */
   bodyHtml(entry: Article | Page): string {
     let html = this.bodies.get(entry);
