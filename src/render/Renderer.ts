@@ -15,7 +15,8 @@ import { slugify } from '../slug.js';
 import { fastIsoDateTime } from './fastIsoDateTime.js';
 
 export interface Rendered {
-  readonly html: string;
+  /** The document; feeds that carry many articles' full text are assembled as bytes. */
+  readonly html: string | Buffer;
   /** Newest date shown on the page, for Last-Modified. */
   readonly lastModified: number | undefined;
   /** Cache dependency keys (see PageCache). */
