@@ -2,7 +2,7 @@
 // here: never request data. Article bodies are rendered from Markdown on first use and kept per Article
 // object, so unchanged articles are never rendered twice.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
 import type { Config } from '../config.js';
@@ -35,7 +35,9 @@ export interface RendererOptions {
   readonly onRenderError?: (file: string, line: number, message: string) => void;
 }
 
-type Template = (data: Record<string, unknown>) => string;
+/** A template compiled in EJS's client mode: it calls the `include` it is given for its partials. */
+type Template = (data: Record<string, unknown>, escapeFn: undefined, include: Include) => string;
+type Include = (name: string, data?: Record<string, unknown>) => string;
 
 /** Listing positions of a view's articles, for scoring related articles (scores reset after each use). */
 interface ListingIndex {
@@ -80,12 +82,14 @@ export class Renderer {
   constructor(private readonly options: RendererOptions) {
     this.config = options.config;
     this.md = { siteOrigin: this.config.siteUrl, reservedIds: LAYOUT_IDS, ...(options.imageInfo ? { imageSize: options.imageInfo } : {}) };
-    for (const name of ['article', 'list', 'page', 'error']) {
-      const filename = path.join(options.viewsDir, `${name}.ejs`);
-      // Compiled once. Includes are written from the views root ('/partials/head'): ejs resolves those
-      // without checking the disk on every render (a relative include costs an existsSync per call), and
-      // caches each compiled partial by its file name.
-      this.templates.set(name, ejs.compile(readFileSync(filename, 'utf8'), { filename, root: options.viewsDir, cache: true }) as Template);
+    // Every view and partial is compiled once, in EJS's client mode, which takes the include function as
+    // an argument: includes ('/partials/head') are looked up here, with no path resolution and no copy of
+    // the page's data and options per include (ejs's own include did both, for every partial of every page).
+    const compile = (filename: string): Template => ejs.compile(readFileSync(filename, 'utf8'), { filename, client: true }) as unknown as Template;
+    for (const name of ['article', 'list', 'page', 'error']) this.templates.set(name, compile(path.join(options.viewsDir, `${name}.ejs`)));
+    const partials = path.join(options.viewsDir, 'partials');
+    for (const file of readdirSync(partials)) {
+      if (file.endsWith('.ejs')) this.templates.set(`/partials/${file.slice(0, -4)}`, compile(path.join(partials, file)));
     }
   }
 
@@ -167,7 +171,19 @@ export class Renderer {
   }
 
   private run(name: string, data: Record<string, unknown>): string {
-    return this.templates.get(name)!(data);
+    return this.templates.get(name)!(data, undefined, this.includeWith(data));
+  }
+
+  /** An include for templates rendered with `data`: a partial sees the same data, plus what is passed to it. */
+  private includeWith(data: Record<string, unknown>): Include {
+    const include: Include = (name, extra) => {
+      const partial = name.startsWith('/partials/') ? this.templates.get(name) : undefined;
+      if (!partial) throw new Error(`views: no partial ${name} (an include names a file in views/partials/, e.g. '/partials/head')`);
+      if (!extra) return partial(data, undefined, include);
+      const d = { ...data, ...extra };
+      return partial(d, undefined, this.includeWith(d));
+    };
+    return include;
   }
 
   private teaser(a: Article): Record<string, unknown> {
