@@ -96,7 +96,6 @@ function runWorkers(base: Omit<WorkerData, 'index'>, threads: number): Promise<W
     const results: JobResult[] = [];
     let jobs: readonly Job[] = [];
     let next = 0;
-    let running = threads;
     let settled = false;
     const fail = (message: string): void => {
       if (settled) return;
@@ -123,11 +122,22 @@ function runWorkers(base: Omit<WorkerData, 'index'>, threads: number): Promise<W
       }
       return undefined;
     };
+    // A worker is told to stop once nothing is left for it, after its last results arrived (its files are
+    // written by then). When every worker is told, the export goes on, and ends, without waiting for the
+    // threads to tear down their heaps.
+    const stopped = new Set<number>();
     const give = (w: Worker, index: number): void => {
       const own = index === 0 ? 'lane' : 'rest';
       const chunk = take(own) ?? take(own === 'lane' ? 'rest' : 'lane');
       if (!chunk) {
         w.postMessage({ type: 'stop' });
+        // Nothing it does from here on may keep the process alive.
+        w.unref();
+        stopped.add(index);
+        if (stopped.size === threads && !settled) {
+          settled = true;
+          resolve({ jobs, aliases: first?.aliases ?? [], problems: first?.problems ?? [], results });
+        }
         return;
       }
       w.postMessage({ type: 'chunk', ...chunk });
@@ -165,11 +175,7 @@ function runWorkers(base: Omit<WorkerData, 'index'>, threads: number): Promise<W
       w.on('error', (err) => fail(`export worker ${index} stopped: ${describeError(err)}`));
       w.on('exit', (code) => {
         if (settled) return;
-        if (code !== 0) return fail(`export worker ${index} exited with code ${code}`);
-        if (--running === 0) {
-          settled = true;
-          resolve({ jobs, aliases: first?.aliases ?? [], problems: first?.problems ?? [], results });
-        }
+        fail(code !== 0 ? `export worker ${index} exited with code ${code}` : `export worker ${index} ended before its work was done`);
       });
     }
   });

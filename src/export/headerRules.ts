@@ -64,12 +64,13 @@ export function headerPlan(results: readonly JobResult[]): HeaderPlan {
     .filter((r) => r.headers !== undefined && r.files.length > 0)
     .map((r) => {
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(r.headers!)) {
+      const given = r.headers!;
+      for (const k in given) {
         const lower = k.toLowerCase();
         if (!display.has(lower)) display.set(lower, k);
-        headers[lower] = v;
+        headers[lower] = given[k]!;
       }
-      return { url: r.url, kind: r.kind, headers };
+      return { url: r.url, pattern: patternOf(r.url, r.kind), headers };
     });
   const names = new Set<string>();
   for (const r of records) for (const k of Object.keys(r.headers)) names.add(k);
@@ -103,7 +104,7 @@ export function headerPlan(results: readonly JobResult[]): HeaderPlan {
   const build = (): void => {
     groups.clear();
     for (const r of records) {
-      const pattern = exact.has(patternOf(r.url, r.kind)) ? r.url : patternOf(r.url, r.kind);
+      const pattern = exact.has(r.pattern) ? r.url : r.pattern;
       const h = pick(r.headers);
       const g = groups.get(pattern);
       if (!g) groups.set(pattern, { urls: [r.url], headers: h, uniform: true });
@@ -125,7 +126,7 @@ export function headerPlan(results: readonly JobResult[]): HeaderPlan {
     // Only wildcard patterns can match a URL of another group; an exact one matches its own URL alone.
     const wild = [...groups.keys()].filter((p) => p.includes('*') || p.includes('/:')).map((p) => [p, patternRegExp(p)] as const);
     for (const r of records) {
-      const own = exact.has(patternOf(r.url, r.kind)) ? r.url : patternOf(r.url, r.kind);
+      const own = exact.has(r.pattern) ? r.url : r.pattern;
       for (const [pattern, re] of wild) {
         if (pattern !== own && !exact.has(pattern) && re.test(r.url)) {
           exact.add(pattern);
