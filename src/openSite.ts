@@ -17,7 +17,14 @@ export interface OpenSite {
   reload(hint?: LoadHint): Promise<ContentState>;
 }
 
-export async function openSite(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<OpenSite> {
+export interface OpenSiteOptions {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Content already loaded from CONTENT_DIR (by another export worker): used instead of a first load. */
+  readonly state?: ContentState;
+}
+
+export async function openSite(config: Config, options: OpenSiteOptions = {}): Promise<OpenSite> {
   const loader = new ContentLoader({
     contentDir: config.contentDir,
     publicDir: config.publicDir,
@@ -38,7 +45,7 @@ export async function openSite(config: Config, options: { logger?: Logger; clock
     }
     reported = now;
   };
-  const state = await loader.load();
+  const state = options.state ?? (await loader.load());
   report(state.diagnostics);
   const store = new ContentStore(state, { preview: config.preview, ...(options.clock ? { clock: options.clock } : {}) });
   return {

@@ -363,16 +363,23 @@ const BODY_BYTES = new WeakMap<object, Buffer>();
 // per body cost more than encoding it). A slab is freed when none of its bodies is in use any more; it is
 // small, so bodies replaced by edits keep at most a slab each alive.
 const SLAB_BYTES = 256 * 1024;
-let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+// Shared memory: the export sends the bodies to its other workers without copying them (see snapshotEntry).
+const sharedBytes = (n: number): Buffer => Buffer.from(new SharedArrayBuffer(n));
+let slab = sharedBytes(SLAB_BYTES);
 let slabUsed = 0;
 
 /** A copy of the body's UTF-8 bytes: of `encoded` (the body's bytes in the file) when given, else encoded anew. */
 function keepBytes(text: string, encoded: Uint8Array | undefined): Buffer {
   // UTF-8 takes at most 3 bytes per UTF-16 code unit.
   const most = encoded ? encoded.length : text.length * 3;
-  if (most > SLAB_BYTES / 8) return encoded ? Buffer.from(encoded) : Buffer.from(text, 'utf8');
+  if (most > SLAB_BYTES / 8) {
+    const own = sharedBytes(encoded ? encoded.length : Buffer.byteLength(text, 'utf8'));
+    if (encoded) own.set(encoded);
+    else own.write(text, 'utf8');
+    return own;
+  }
   if (slabUsed + most > SLAB_BYTES) {
-    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    slab = sharedBytes(SLAB_BYTES);
     slabUsed = 0;
   }
   const n = encoded ? (slab.set(encoded, slabUsed), encoded.length) : slab.write(text, slabUsed, 'utf8');
@@ -433,4 +440,29 @@ const PAGE_BODY_FIELDS: PropertyDescriptorMap = { body: BODY, description: DESCR
 /** Aliases and request paths are compared without a trailing slash. */
 export function aliasKey(path: string): string {
   return path.length > 1 ? path.replace(/\/+$/, '') : path;
+}
+
+/**
+ * An entry as data another thread can receive (the export's workers share one load): its own fields, and
+ * its body as the UTF-8 bytes it is kept in. The fields derived from the body are not sent; restoreEntry
+ * gives them back as the same getters.
+ */
+export interface EntrySnapshot {
+  readonly kind: 'article' | 'page';
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly body: Uint8Array;
+}
+
+export function snapshotEntry(entry: Article | Page): EntrySnapshot {
+  const descriptors = entry.kind === 'article' ? ARTICLE_BODY_FIELDS : PAGE_BODY_FIELDS;
+  const fields: Record<string, unknown> = {};
+  for (const k of Object.keys(entry)) if (!(k in descriptors)) fields[k] = (entry as unknown as Record<string, unknown>)[k];
+  return { kind: entry.kind, fields, body: BODY_BYTES.get(entry)! };
+}
+
+/** The entry a snapshot was made of: equal field for field, its body read from the snapshot's bytes. */
+export function restoreEntry(s: EntrySnapshot): Article | Page {
+  const entry: Record<string, unknown> = { ...s.fields };
+  BODY_BYTES.set(entry, Buffer.from(s.body.buffer, s.body.byteOffset, s.body.byteLength));
+  return Object.freeze(Object.defineProperties(entry, s.kind === 'article' ? ARTICLE_BODY_FIELDS : PAGE_BODY_FIELDS)) as unknown as Article | Page;
 }

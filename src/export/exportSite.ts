@@ -1,6 +1,6 @@
-// `npm run export`: writes the whole public site as files. Worker threads each build the site from the
-// content folder and render a share of the URLs through the app itself (so every body is the one the
-// server sends); this thread hands out the work, then writes the redirect and header files for static
+// `npm run export`: writes the whole public site as files. Worker threads each build the site (the first
+// loads the content folder and shares it with the others) and render a share of the URLs through the app
+// itself (so every body is the one the server sends); this thread hands out the work, then writes the redirect and header files for static
 // hosts and nginx, deletes what a previous export wrote for pages that are gone, and records the manifest.
 
 import { readdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { describeError } from './describeError.js';
@@ -152,8 +152,12 @@ function runWorkers(base: Omit<WorkerData, 'index'>, threads: number): Promise<W
       }
       give(workers[r.index]!, r.index);
     };
+    // Worker 0 loads the content and hands it to the others over these channels.
+    const channels = Array.from({ length: threads - 1 }, () => new MessageChannel());
     for (let index = 0; index < threads; index++) {
-      const w = new Worker(script, { workerData: { ...base, index } satisfies WorkerData });
+      const ports = index === 0 ? channels.map((c) => c.port1) : [channels[index - 1]!.port2];
+      const workerData: WorkerData = { ...base, index, ...(index === 0 ? { peers: ports } : { source: ports[0]! }) };
+      const w = new Worker(script, { workerData, transferList: ports });
       workers.push(w);
       w.on('message', (m: FromWorker) => {
         if (settled) return;

@@ -1,6 +1,7 @@
-// One export worker: builds its own site and app from the content folder (the same way the server does),
-// lists every job, then renders the share the coordinator hands it by sending each URL through the app,
-// and writes the bodies. Several workers split the rendering (~1 ms of Markdown and templates per page)
+// One export worker: builds its own site and app (the same way the server does), lists every job, then
+// renders the share the coordinator hands it by sending each URL through the app, and writes the bodies.
+// Worker 0 loads the content folder and sends what it loaded to the others (siteSnapshot.ts), so the
+// files are parsed once. Several workers split the rendering (~1 ms of Markdown and templates per page)
 // across cores; each lists the jobs alike, and the coordinator checks that they agree.
 
 import { createHash } from 'node:crypto';
@@ -12,7 +13,7 @@ import { createApp, type App } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
 import { formatDiagnostic } from '../content/diagnostic.js';
 import { ASSET_NAMES, buildAssets } from '../http/assets.js';
-import { openSite } from '../openSite.js';
+import { openSite, type OpenSite } from '../openSite.js';
 import { newestPublished } from '../render/feeds.js';
 import { capturePrepared, dispatch, type Captured } from './dispatch.js';
 import { OutputWriter } from './OutputWriter.js';
@@ -20,6 +21,7 @@ import type { AliasInfo, FromWorker, Job, JobResult, ToWorker, WorkerData } from
 import { describeError as describe } from './describeError.js';
 import { GENERATED_FILES } from './generatedFiles.js';
 import { publicFiles } from './publicFiles.js';
+import { restoreSite, snapshotSite, type SiteSnapshot } from './siteSnapshot.js';
 import { outputFile, sitemapParts, sitePaths } from './sitePaths.js';
 
 /** Headers that describe one body rather than the site's policy; left out of _headers. */
@@ -179,8 +181,29 @@ async function main(): Promise<void> {
   const post = (m: FromWorker): void => port.postMessage(m);
   try {
     const config = loadConfig(data.env, data.cwd);
-    const site = await openSite(config, { clock: { now: () => data.now } });
-    const app = createApp(config, site.store, { loader: site.loader });
+    const clock = { now: () => data.now };
+    let site: OpenSite;
+    let app: App;
+    if (data.source) {
+      // The app is built while worker 0 loads the content, then given the content it sends.
+      const source = data.source;
+      const arriving = new Promise<SiteSnapshot>((resolve) => source.once('message', resolve));
+      site = await openSite(config, { clock, state: { articles: [], pages: [], diagnostics: [], files: 0 } });
+      app = createApp(config, site.store, { loader: site.loader });
+      const snapshot = await arriving;
+      source.close();
+      site.store.setContent(restoreSite(snapshot));
+    } else {
+      site = await openSite(config, { clock });
+      if (data.peers && data.peers.length > 0) {
+        const snapshot = snapshotSite(site.store.content);
+        for (const peer of data.peers) {
+          peer.postMessage(snapshot);
+          peer.close();
+        }
+      }
+      app = createApp(config, site.store, { loader: site.loader });
+    }
     // Without precompression nothing reads the compressed variants: skip making them (half the work).
     app.pages.compress = data.precompress;
     const { jobs, laneEnd, aliases } = listJobs(config, app);

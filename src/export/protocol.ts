@@ -1,5 +1,6 @@
 // Messages between the export's coordinating thread and its render workers.
 
+import type { MessagePort } from 'node:worker_threads';
 import type { PathKind } from './sitePaths.js';
 
 export interface WorkerData {
@@ -14,6 +15,10 @@ export interface WorkerData {
   readonly previous: readonly string[];
   /** Worker 0 also reports the job list, aliases and content problems. */
   readonly index: number;
+  /** Worker 0 loads the content and sends a SiteSnapshot to each of these ports... */
+  readonly peers?: readonly MessagePort[];
+  /** ...and every other worker receives it on this one, instead of loading the content itself. */
+  readonly source?: MessagePort;
 }
 
 export interface Job {

@@ -1,0 +1,74 @@
+// An export worker rebuilds the content another worker loaded: the entries must come back the same,
+// field for field, with their bodies read from the same shared bytes.
+
+import { describe, expect, it } from 'vitest';
+import type { ContentState } from '../src/content/ContentLoader.js';
+import type { Article, Page } from '../src/content/model.js';
+import { parseEntry, restoreEntry, snapshotEntry } from '../src/content/parseEntry.js';
+import { restoreSite, snapshotSite } from '../src/export/siteSnapshot.js';
+
+const ctx = { timezone: 'Europe/Paris', maxBytes: 1_000_000, imageInfo: () => ({ width: 1200, height: 800 }) };
+const parse = (file: string, text: string, kind: 'article' | 'page' = 'article'): Article | Page => {
+  const r = parseEntry(file, Buffer.from(text, 'utf8'), ctx, kind);
+  if (!r.entry) throw new Error(`${file} did not parse`);
+  return r.entry;
+};
+
+const ARTICLE = [
+  '---',
+  'title: "Council Backs the Night Bus"',
+  'date: 2024-03-22T09:30:00+01:00',
+  'author: [Ana Ruiz, Tom Lee]',
+  'tags: [Transport, City Hall]',
+  'image: { src: /images/bus.jpg, alt: A night bus, credit: Photo by Ana Ruiz }',
+  'source: { name: Example Wire, url: "https://wire.example/bus" }',
+  'aliases: [/old/night-bus]',
+  '---',
+  '',
+  'The council voted 9–2 for a night bus, after a year of “pilot” routes. See [the vote](/articles/vote/).',
+  '',
+  '## What changes',
+  '',
+  'Buses run until 3 a.m. on weekdays.',
+  '',
+].join('\n');
+const PAGE = '---\ntitle: About us\n---\n\nWe report on the city.\n';
+
+describe('snapshotEntry and restoreEntry', () => {
+  it('give back an equal article, body-derived fields included', () => {
+    const a = parse('night-bus.md', ARTICLE);
+    const back = restoreEntry(structuredClone(snapshotEntry(a)));
+    expect(back).toEqual(a);
+    expect(back.body).toBe(a.body);
+    expect(back.description).toBe('The council voted 9–2 for a night bus, after a year of “pilot” routes. See the vote. Buses run until 3 a.m. on weekdays.');
+    expect((back as Article).words).toBe((a as Article).words);
+    expect(Object.isFrozen(back)).toBe(true);
+  });
+
+  it('send the body fields as bytes, not as values', () => {
+    const s = snapshotEntry(parse('night-bus.md', ARTICLE));
+    expect(Object.keys(s.fields)).not.toContain('body');
+    expect(Object.keys(s.fields)).not.toContain('description');
+    expect(Buffer.from(s.body).toString('utf8')).toContain('Buses run until 3 a.m.');
+  });
+
+  it('share the bytes with the receiving thread instead of copying them', () => {
+    const s = snapshotEntry(parse('night-bus.md', ARTICLE));
+    expect(s.body.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+});
+
+describe('snapshotSite and restoreSite', () => {
+  it('rebuild the content state: articles and pages in order, diagnostics and file count', () => {
+    const state: ContentState = {
+      articles: [parse('night-bus.md', ARTICLE) as Article, parse('short.md', '---\ntitle: Short\ndate: 2024-01-02\nauthor: A\n---\n\nBody.\n') as Article],
+      pages: [parse('pages/about.md', PAGE, 'page') as Page],
+      diagnostics: [{ path: 'bad.md', severity: 'error', message: 'title: is required', field: 'title' }],
+      files: 4,
+    };
+    const back = restoreSite(structuredClone(snapshotSite(state)));
+    expect(back).toEqual(state);
+    expect(back.articles.map((a) => a.slug)).toEqual(['night-bus', 'short']);
+    expect(back.pages[0]!.body).toBe('\nWe report on the city.\n');
+  });
+});
