@@ -63,7 +63,7 @@ describe('snapshotSite and restoreSite', () => {
     const state: ContentState = {
       articles: [parse('night-bus.md', ARTICLE) as Article, parse('short.md', '---\ntitle: Short\ndate: 2024-01-02\nauthor: A\n---\n\nBody.\n') as Article],
       pages: [parse('pages/about.md', PAGE, 'page') as Page],
-      diagnostics: [{ path: 'bad.md', severity: 'error', message: 'title: is required', field: 'title' }],
+      diagnostics: [{ path: 'bad.md', line: 2, column: 1, field: 'title', severity: 'error', message: 'is required' }],
       files: 4,
     };
     const back = restoreSite(structuredClone(snapshotSite(state)));
