@@ -1,5 +1,5 @@
 // Lighthouse 12 (default mobile settings, simulated throttling) on the home page and the seed article:
-// 100 in Accessibility, Best Practices and SEO, Performance >= 95 as the median of 3 runs, and no layout
+// 100 in Accessibility, Best Practices and SEO, Performance >= 95 as the median of 5 runs, and no layout
 // shift. Chromium is started here with a DevTools port, as Lighthouse's Node API expects, and with the
 // flags Lighthouse's own launcher (chrome-launcher) uses, so the browser does no background work of its own.
 //
@@ -18,7 +18,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Launcher } from 'chrome-launcher';
 import { CHROME_ARGS, chromePath, SEED_SLUG, startSite, type Site } from './harness.js';
 
-const RUNS = 3;
+// Five: with three, one disturbed run of a busy machine could decide the median (both pages once fell to
+// 91-92 while the empty page scored 94-100; the same code scored 94-98 minutes later).
+const RUNS = 5;
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
 
 let site: Site;
@@ -129,5 +131,5 @@ describe.each([
       expect(r.cls).toBe(0);
     }
     expect(perf).toBeGreaterThanOrEqual(Math.min(95, empty - 2));
-  });
+  }, 300_000);
 });
