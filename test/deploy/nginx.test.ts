@@ -9,7 +9,6 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../bench/gen.js';
-import { exportSite } from '../../src/export/exportSite.js';
 import { md, REPO, removeDir, tempDir, writeFiles } from '../helpers/site.js';
 
 const SITE_URL = 'https://news.example';
@@ -159,8 +158,11 @@ describe('several instances behind nginx, and the static export served by nginx'
     };
     instances.push(...(await Promise.all([startInstance(env), startInstance(env)])));
 
+    // The operator's command (`npm run export`), on the build the instances run, with two workers.
     exportDir = path.join(root, 'export');
-    await exportSite({ outDir: exportDir, env, cwd: root, threads: 2 });
+    const exported = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'export.mjs'), exportDir, '--threads', '2'], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8' });
+    if (exported.status !== 0) throw new Error(`npm run export failed (${exported.status}):\n${exported.stdout}${exported.stderr}`);
+    expect(exported.stdout).toMatch(/^exported [\d,]+ URLs to .* \(2 threads\)/);
 
     nginxPort = await freePort();
     staticPort = await freePort();
