@@ -1,9 +1,10 @@
 // marked lexes each run of plain text in a paragraph with its GFM inline text rule (GFM_TEXT below): a
 // lazy match that tries eight lookaheads at every character. On news prose that rule was the largest
 // single cost of lexing Markdown. This scan finds where the rule stops for the cases prose is made of,
-// with one search for the characters that can stop it (about 3x faster), and answers nothing (so marked applies its
-// own rule) whenever a case it does not model could be involved: an "@" (email autolinks), "mailto:" or
-// "xmpp:", two spaces in a row (hard line breaks), or "&" (marked decodes character references in text).
+// with one search for the characters that can stop it (about 3x faster), and answers nothing (so marked
+// applies its own rule) whenever a case it does not model could be involved: an "@" (email autolinks),
+// "mailto:" or "xmpp:", two spaces in a row (hard line breaks), or "&" (marked decodes character references
+// in text).
 // test/fastInlineText.test.ts holds it to the rule on generated text, and pins the rule's source.
 
 import type { MarkedExtension, Tokens } from 'marked';

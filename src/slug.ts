@@ -1,5 +1,7 @@
 // URL slugs: article slugs are given by editors (validated), tag and author slugs are derived from names.
 
+import { ownCopy } from './ownCopy.js';
+
 export const SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /**
@@ -21,7 +23,7 @@ export function slugify(name: string): string {
     if (memo.size >= 10_000) memo.clear();
     // A key of our own: a heading's text is a slice of its article's body, and as a key it would keep that
     // whole body in memory as long as the memo lives (about 50 MB for a 4,000-article export).
-    memo.set(Buffer.from(name, 'utf8').toString('utf8'), slug);
+    memo.set(ownCopy(name), slug);
   }
   return slug;
 }

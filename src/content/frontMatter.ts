@@ -5,6 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createRequire } from 'node:module';
 import type { Document, Node } from 'yaml';
+import { ownCopy } from '../ownCopy.js';
 import type { Diagnostic } from './diagnostic.js';
 
 export interface Position {
@@ -30,12 +31,12 @@ export interface FrontMatter {
 export type FrontMatterResult = { ok: true; value: FrontMatter } | { ok: false; diagnostics: Diagnostic[] };
 
 const MAX_NESTING = 20;
+const MAX_ALIASES = 100;
 
 // The yaml package takes about 45 ms to load and is needed only for front matter outside the usual
 // one-field-per-line shape (see simpleYaml), or to locate a problem: loaded on first use.
 let loadedYaml: typeof import('yaml') | undefined;
 const yaml = (): typeof import('yaml') => (loadedYaml ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
-const MAX_ALIASES = 100;
 
 function fail(path: string, line: number, column: number, field: string, message: string): FrontMatterResult {
   return { ok: false, diagnostics: [{ path, line, column, field, severity: 'error', message }] };
@@ -175,14 +176,6 @@ export function parseFrontMatter(text: string, path: string, fast = true): Front
 const MAX_MESSAGE = 200;
 function shorten(message: string): string {
   return message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE - 1)}…`;
-}
-
-/**
- * A string that shares no memory with the one it was cut from. V8 makes a slice of 13 or more characters
- * point into its parent, which then stays alive with it; kept strings cut from a whole file are copied.
- */
-export function ownCopy(s: string): string {
-  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
 }
 
 /** Decodes file bytes as UTF-8 (refusing invalid bytes), drops a BOM and normalises CRLF/CR to LF. */

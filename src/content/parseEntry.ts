@@ -5,7 +5,8 @@ import { parseSiteDate, type SiteDate } from '../dates.js';
 import { countWords, internalArticleLinks, plainExcerpt } from '../markdown.js';
 import { SLUG_RE, slugify } from '../slug.js';
 import type { Diagnostic } from './diagnostic.js';
-import { decodeContent, ownCopy, parseFrontMatter, type FrontMatter } from './frontMatter.js';
+import { ownCopy } from '../ownCopy.js';
+import { decodeContent, parseFrontMatter, type FrontMatter } from './frontMatter.js';
 import { checkMarkdownBudget } from './markdownBudget.js';
 import type { Article, Correction, Entry, FeatureImage, Page } from './model.js';
 
@@ -215,7 +216,7 @@ export function parseEntry(relPath: string, bytes: Uint8Array, ctx: ParseContext
     if (!c.ok || title === undefined) return { diagnostics: c.diagnostics };
     if (draft) return { diagnostics: c.diagnostics };
     const page = { kind: 'page', file: relPath, slug, url: `/${slug}/`, title, ...(summary !== undefined ? { summary } : {}), order, bodyLine: fm.bodyLine } as const;
-    return { entry: Object.freeze(withBodyFields(page, body, bodyBytes(bytes, text, fm), false) as Page), diagnostics: c.diagnostics };
+    return { entry: Object.freeze(withBodyFields(page, keepBytes(body, bodyBytes(bytes, text, fm)), false) as Page), diagnostics: c.diagnostics };
   }
 
   const date = c.date(['date'], data.date, ctx.timezone, true);
@@ -330,19 +331,20 @@ export function parseEntry(relPath: string, bytes: Uint8Array, ctx: ParseContext
     bodyLine: fm.bodyLine,
     links: internalArticleLinks(body).map(ownCopy),
   } as const;
-  return { entry: Object.freeze(withBodyFields(article, body, bodyBytes(bytes, text, fm), true) as Article), diagnostics: c.diagnostics };
+  return { entry: Object.freeze(withBodyFields(article, keepBytes(body, bodyBytes(bytes, text, fm)), true) as Article), diagnostics: c.diagnostics };
 }
 
 /**
- * Adds the fields derived from the body text that only rendered pages read: the description when there is
- * no summary, the word count and reading time. Each is computed on first read and then kept. With 10,000
- * articles this work was most of the start-up time, and most articles are never rendered by one process.
- * The fields are enumerable getters, so spreading or serialising an entry sees plain values. All entries
- * share the same getter functions (state lives in a WeakMap): per-entry closures would give every entry a
- * hidden class of its own and make every loop over the articles megamorphic (buildSiteView ran 2x slower).
+ * Adds the body, from `kept` (its UTF-8 bytes, see BODY_BYTES), and the fields derived from it that only
+ * rendered pages read: the description when there is no summary, the word count and reading time. Each is
+ * computed on first read and then kept. With 10,000 articles this work was most of the start-up time, and
+ * most articles are never rendered by one process. The fields are enumerable getters, so spreading or
+ * serialising an entry sees plain values. All entries share the same getter functions (state lives in a
+ * WeakMap): per-entry closures would give every entry a hidden class of its own and make every loop over
+ * the articles megamorphic (buildSiteView ran 2x slower).
  */
-function withBodyFields<T extends object>(entry: T, body: string, encoded: Uint8Array | undefined, article: boolean): T & { body: string; description: string; words: number; readingMinutes: number } {
-  BODY_BYTES.set(entry, keepBytes(body, encoded));
+function withBodyFields<T extends object>(entry: T, kept: Buffer, article: boolean): T & { body: string; description: string; words: number; readingMinutes: number } {
+  BODY_BYTES.set(entry, kept);
   return Object.defineProperties(entry, article ? ARTICLE_BODY_FIELDS : PAGE_BODY_FIELDS) as T & { body: string; description: string; words: number; readingMinutes: number };
 }
 
@@ -396,6 +398,7 @@ function bodyBytes(bytes: Uint8Array, text: string, fm: FrontMatter): Uint8Array
   if ((bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) || bytes.indexOf(13) !== -1) return undefined;
   return bytes.subarray(Buffer.byteLength(text.slice(0, fm.bodyOffset), 'utf8'));
 }
+
 const BODY: PropertyDescriptor = {
   enumerable: true,
   get(this: object): string {
@@ -462,7 +465,6 @@ export function snapshotEntry(entry: Article | Page): EntrySnapshot {
 
 /** The entry a snapshot was made of: equal field for field, its body read from the snapshot's bytes. */
 export function restoreEntry(s: EntrySnapshot): Article | Page {
-  const entry: Record<string, unknown> = { ...s.fields };
-  BODY_BYTES.set(entry, Buffer.from(s.body.buffer, s.body.byteOffset, s.body.byteLength));
-  return Object.freeze(Object.defineProperties(entry, s.kind === 'article' ? ARTICLE_BODY_FIELDS : PAGE_BODY_FIELDS)) as unknown as Article | Page;
+  const bytes = Buffer.from(s.body.buffer, s.body.byteOffset, s.body.byteLength);
+  return Object.freeze(withBodyFields({ ...s.fields }, bytes, s.kind === 'article')) as unknown as Article | Page;
 }

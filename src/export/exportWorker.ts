@@ -80,6 +80,7 @@ function compress(body: Buffer, best: boolean): { gz: Buffer; br: Buffer } {
   };
 }
 
+const ARTICLE = /^\/articles\/([a-z0-9-]+)\/$/;
 const LISTING = /^\/(?:(tags|authors)\/([a-z0-9-]+)\/)?(?:page\/([1-9]\d*)\/)?$/;
 
 /**
@@ -90,7 +91,7 @@ const LISTING = /^\/(?:(tags|authors)\/([a-z0-9-]+)\/)?(?:page\/([1-9]\d*)\/)?$/
  */
 export function prepareJob(pages: App['pages'], job: Job): void {
   if (job.kind === 'article') {
-    const slug = /^\/articles\/([a-z0-9-]+)\/$/.exec(job.url)?.[1];
+    const slug = ARTICLE.exec(job.url)?.[1];
     if (slug) pages.article(slug);
   } else if (job.kind === 'page') {
     const slug = /^\/([a-z0-9-]+)\/$/.exec(job.url)?.[1];
@@ -118,7 +119,7 @@ export class JobRunner {
     if (job.kind === 'public') return [await this.publicFile(job)];
     prepareJob(this.app.pages, job);
     if (last && job.kind === 'article') {
-      const article = this.app.pages.store.view.bySlug.get(job.url.split('/')[2] ?? '');
+      const article = this.app.pages.store.view.bySlug.get(ARTICLE.exec(job.url)?.[1] ?? '');
       if (article) this.app.renderer.forgetBody(article);
     }
     const prepared = this.app.pages.cache.get(job.url);

@@ -5,7 +5,6 @@ import type { AliasInfo } from './protocol.js';
 import { escapeHtml } from '../escapeHtml.js';
 import { outputFile } from './sitePaths.js';
 
-
 /** Where an alias's redirect page goes (`/old/story` -> `old/story/index.html`); undefined when it cannot be a file. */
 export function aliasFile(from: string): string | undefined {
   let decoded: string;

@@ -64,7 +64,6 @@ const escapeJson = (value: unknown): string =>
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
 
-
 function ogLocale(lang: string): string {
   const [l, region] = lang.split('-');
   const defaults: Record<string, string> = { en: 'US', fr: 'FR', de: 'DE', es: 'ES', it: 'IT', pt: 'PT', nl: 'NL', ja: 'JP', sv: 'SE', da: 'DK' };

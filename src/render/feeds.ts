@@ -77,16 +77,24 @@ interface FeedItem {
   readonly sourceUrl?: string;
 }
 
+type PerArticle<V> = WeakMap<Renderer, WeakMap<Article, V>>;
+
+/** The renderer's own map in a per-(renderer, article) cache. */
+function cacheOf<V>(cache: PerArticle<V>, renderer: Renderer): WeakMap<Article, V> {
+  let perRenderer = cache.get(renderer);
+  if (!perRenderer) {
+    perRenderer = new WeakMap();
+    cache.set(renderer, perRenderer);
+  }
+  return perRenderer;
+}
+
 // Full content per (renderer, article): a reload keeps unchanged Article objects, so their feed HTML is kept.
-const contentCache = new WeakMap<Renderer, WeakMap<Article, string>>();
+const contentCache: PerArticle<string> = new WeakMap();
 
 /** The article as a reader sees it in a feed: feature image with caption and credit, body, source link, corrections. */
 export function feedContent(renderer: Renderer, a: Article): string {
-  let perRenderer = contentCache.get(renderer);
-  if (!perRenderer) {
-    perRenderer = new WeakMap();
-    contentCache.set(renderer, perRenderer);
-  }
+  const perRenderer = cacheOf(contentCache, renderer);
   const hit = perRenderer.get(a);
   if (hit !== undefined) return hit;
   const parts: string[] = [];
@@ -181,14 +189,10 @@ const RSS_END = Buffer.from('</channel>\n</rss>\n', 'utf8');
 
 // An article's <item> is the same in the site feed and in each of its tags' feeds: escape its full
 // content once per (renderer, article), as feedContent renders it once, and keep it as UTF-8 bytes.
-const rssItems = new WeakMap<Renderer, WeakMap<Article, Buffer>>();
+const rssItems: PerArticle<Buffer> = new WeakMap();
 
 function rssItem(renderer: Renderer, a: Article): Buffer {
-  let perRenderer = rssItems.get(renderer);
-  if (!perRenderer) {
-    perRenderer = new WeakMap();
-    rssItems.set(renderer, perRenderer);
-  }
+  const perRenderer = cacheOf(rssItems, renderer);
   const kept = perRenderer.get(a);
   if (kept !== undefined) return kept;
   const it = item(renderer, a);
