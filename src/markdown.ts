@@ -167,17 +167,33 @@ const ENTITY_REFERENCE = /&(?:#\d{1,7}|#[Xx][a-fA-F0-9]{1,6}|\w+);/;
 
 /** Whether the sanitiser would leave this document's HTML exactly as the renderer writes it. */
 function needsSanitizer(markdown: string, tokens: Token[]): boolean {
-  if (ENTITY_REFERENCE.test(markdown)) return true;
-  let needs = false;
-  marked.walkTokens(tokens, (t) => {
-    if (needs) return;
-    if (t.type === 'html') needs = true;
-    else if (t.type === 'link' || t.type === 'image') {
-      const href = cleanUrl(t.href as string);
-      needs = href === null || !(t.type === 'image' ? PLAIN_SRC : PLAIN_HREF).test(href);
-    }
-  });
-  return needs;
+  return ENTITY_REFERENCE.test(markdown) || someToken(tokens, unsafeToken);
+}
+
+function unsafeToken(t: Token): boolean {
+  if (t.type === 'html') return true;
+  if (t.type !== 'link' && t.type !== 'image') return false;
+  const href = cleanUrl(t.href as string);
+  return href === null || !(t.type === 'image' ? PLAIN_SRC : PLAIN_HREF).test(href);
+}
+
+/**
+ * Whether `test` holds for any token, visiting the tokens marked.walkTokens visits (list items, table cells'
+ * contents, child tokens). walkTokens itself collects every callback's return value by concatenating
+ * arrays, one copy per token: about 100 MB of garbage for a 4,000-article export, and it cannot stop early.
+ */
+function someToken(tokens: readonly Token[], test: (t: Token) => boolean): boolean {
+  for (const t of tokens) {
+    if (test(t)) return true;
+    if (t.type === 'table') {
+      const table = t as Tokens.Table;
+      for (const cell of table.header) if (someToken(cell.tokens, test)) return true;
+      for (const row of table.rows) for (const cell of row) if (someToken(cell.tokens, test)) return true;
+    } else if (t.type === 'list') {
+      if (someToken((t as Tokens.List).items, test)) return true;
+    } else if ('tokens' in t && t.tokens && someToken(t.tokens, test)) return true;
+  }
+  return false;
 }
 
 /** The two spellings in which marked's escaping differs from the sanitiser's: ' is written as is, and " too in text. */

@@ -20,18 +20,25 @@ export interface OpenSite {
 export interface OpenSiteOptions {
   readonly logger?: Logger;
   readonly clock?: Clock;
-  /** Content already loaded from CONTENT_DIR (by another export worker): used instead of a first load. */
+  /** Content already loaded from CONTENT_DIR (the export's workers share the load): used instead of a first load. */
   readonly state?: ContentState;
+  /** The loader that loaded `state` (see contentLoader). */
+  readonly loader?: ContentLoader;
 }
 
-export async function openSite(config: Config, options: OpenSiteOptions = {}): Promise<OpenSite> {
-  const loader = new ContentLoader({
+/** The loader a site reads CONTENT_DIR with. */
+export function contentLoader(config: Config): ContentLoader {
+  return new ContentLoader({
     contentDir: config.contentDir,
     publicDir: config.publicDir,
     timezone: config.siteTimezone,
     maxBytes: config.maxArticleBytes,
     keepLastGood: true,
   });
+}
+
+export async function openSite(config: Config, options: OpenSiteOptions = {}): Promise<OpenSite> {
+  const loader = options.loader ?? contentLoader(config);
   let reported = new Set<string>();
   const report = (list: readonly Diagnostic[]): void => {
     const now = new Set<string>();

@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ContentLoader, isIgnoredName, type ContentState } from '../src/content/ContentLoader.js';
+import { ContentChangedError, ContentLoader, isIgnoredName, type ContentState, type LoadedPart } from '../src/content/ContentLoader.js';
 import { formatDiagnostic } from '../src/content/diagnostic.js';
 import { png } from './helpers/png.js';
 import { md, removeDir, tempDir, writeFiles } from './helpers/site.js';
@@ -128,6 +128,66 @@ describe('ContentLoader: rules across files', () => {
     const s = await loader(false, 200).load();
     expect(slugs(s)).toEqual(['small']);
     expect(report(s)).toEqual([expect.stringMatching(/^big\.md:1:1: file: file is \d+ bytes, over the MAX_ARTICLE_BYTES limit of 200$/)]);
+  });
+});
+
+describe('ContentLoader: a first load split between workers (loadPart, combine)', () => {
+  const split = async (count: number): Promise<{ loaders: ContentLoader[]; parts: LoadedPart[] }> => {
+    const loaders = Array.from({ length: count }, () => loader());
+    const parts = await Promise.all(loaders.map((l, i) => l.loadPart(i, count)));
+    return { loaders, parts };
+  };
+
+  it('parses every count-th file of the scan from its index', async () => {
+    writeFiles(contentDir, { 'a.md': art('A'), 'b.md': art('B'), 'c.md': art('C'), 'pages/about.md': md('title: About', 'About us.') });
+    const { parts } = await split(2);
+    expect(parts.map((p) => p.rels)).toEqual([
+      ['a.md', 'c.md'],
+      ['b.md', 'pages/about.md'],
+    ]);
+    expect(parts[1]!.results.map((r) => r.entry?.slug)).toEqual(['b', 'about']);
+  });
+
+  it('gives, in every worker, the state one load gives: entries, problems in file order, cross-file rules', async () => {
+    writeFiles(contentDir, {
+      'a/troops.md': art('First'),
+      'b/troops.md': art('Second'),
+      'bad.md': md('date: 2024-03-22\nauthor: A', 'No title.'),
+      'links.md': md('title: Links\ndate: 2024-03-22\nauthor: A', 'See [gone](/articles/gone/).'),
+      'one.md': art('One', '2024-03-22', 'aliases: [/old-one/]'),
+      'two.md': art('Two', '2024-03-22', 'aliases: [/old-one]'),
+      'pages/about.md': md('title: About', 'About us.'),
+    });
+    const whole = await loader().load();
+    expect(report(whole)).toEqual([
+      'bad.md:2:1: title: is required',
+      'b/troops.md:1:1: slug: "troops" is already used by a/troops.md; this file is not published',
+      'two.md:1:1: aliases: alias "/old-one" is already the address or an alias of one.md; this file is not published',
+      'links.md:7:1: body: links to /articles/gone/, which is not a published article (warning)',
+    ]);
+    for (const count of [2, 3]) {
+      const { loaders, parts } = await split(count);
+      for (const l of loaders) expect(l.combine(parts)).toEqual(whole);
+    }
+  });
+
+  it('refuses parts made from another list of files (the content changed between the scans)', async () => {
+    writeFiles(contentDir, { 'a.md': art('A'), 'b.md': art('B') });
+    const first = loader();
+    const own = await first.loadPart(0, 2);
+    writeFiles(contentDir, { 'a2.md': art('A2') });
+    const other = await loader().loadPart(1, 2);
+    expect(other.rels).toEqual(['a2.md']);
+    expect(() => first.combine([own, other])).toThrow(ContentChangedError);
+    expect(() => first.combine([own, other])).toThrow('the content changed while the export was reading it; run the export again');
+  });
+
+  it('reports a missing CONTENT_DIR as one load does', async () => {
+    rmSync(contentDir, { recursive: true });
+    const { loaders, parts } = await split(2);
+    const s = loaders[1]!.combine(parts);
+    expect(s.rootMissing).toBe(true);
+    expect(report(s)).toEqual(['.:1:1: file: CONTENT_DIR content does not exist or cannot be read']);
   });
 });
 

@@ -37,6 +37,16 @@ describe('prepare', () => {
     expect(prepare(`${LONG} `, { type: HTML, cacheControl: 'no-store', baseHeaders: {} }).identity.etag).not.toBe(p.identity.etag);
   });
 
+  it('leaves the ETags out when asked (the static export): same body and headers otherwise', () => {
+    const bare = prepare(LONG, { type: HTML, cacheControl: 'public, max-age=60', baseHeaders: BASE, lastModified: Date.UTC(2024, 2, 22, 9, 30), etag: false });
+    expect(bare.identity.etag).toBeUndefined();
+    expect(bare.identity.body.equals(p.identity.body)).toBe(true);
+    const { ETag, ...rest } = pairs(p.identity.headers);
+    expect(ETag).toBe(p.identity.etag);
+    expect(pairs(bare.identity.headers)).toEqual(rest);
+    expect(bare.identity.headers).not.toContain('ETag');
+  });
+
   it('carries the base headers, caching headers, type and length; the 304 set has no body headers', () => {
     expect(pairs(p.br!.headers)).toEqual({
       ...BASE,
@@ -125,13 +135,13 @@ describe('sendPrepared', () => {
     expect(br.headers['x-request-id']).toBe('abc-1');
     expect(br.body.equals(current.br!.body)).toBe(true);
 
-    const notModified = await send({ 'accept-encoding': 'br', 'if-none-match': current.br!.etag });
+    const notModified = await send({ 'accept-encoding': 'br', 'if-none-match': current.br!.etag! });
     expect(notModified.status).toBe(304);
     expect(notModified.body.length).toBe(0);
     expect(notModified.headers.etag).toBe(current.br!.etag);
     expect(notModified.headers['x-request-id']).toBe('abc-1');
     // The identity ETag does not match the brotli variant.
-    expect((await send({ 'accept-encoding': 'br', 'if-none-match': current.identity.etag })).status).toBe(200);
+    expect((await send({ 'accept-encoding': 'br', 'if-none-match': current.identity.etag! })).status).toBe(200);
 
     extra = undefined;
     const head = await send({}, 'HEAD');

@@ -1,11 +1,11 @@
-// An export worker rebuilds the content another worker loaded: the entries must come back the same,
+// An export worker rebuilds the content other workers loaded: the entries must come back the same,
 // field for field, with their bodies read from the same shared bytes.
 
 import { describe, expect, it } from 'vitest';
-import type { ContentState } from '../src/content/ContentLoader.js';
+import type { LoadedPart } from '../src/content/ContentLoader.js';
 import type { Article, Page } from '../src/content/model.js';
 import { parseEntry, restoreEntry, snapshotEntry } from '../src/content/parseEntry.js';
-import { restoreSite, snapshotSite } from '../src/export/siteSnapshot.js';
+import { restorePart, snapshotPart } from '../src/export/siteSnapshot.js';
 
 const ctx = { timezone: 'Europe/Paris', maxBytes: 1_000_000, imageInfo: () => ({ width: 1200, height: 800 }) };
 const parse = (file: string, text: string, kind: 'article' | 'page' = 'article'): Article | Page => {
@@ -58,17 +58,19 @@ describe('snapshotEntry and restoreEntry', () => {
   });
 });
 
-describe('snapshotSite and restoreSite', () => {
-  it('rebuild the content state: articles and pages in order, diagnostics and file count', () => {
-    const state: ContentState = {
-      articles: [parse('night-bus.md', ARTICLE) as Article, parse('short.md', '---\ntitle: Short\ndate: 2024-01-02\nauthor: A\n---\n\nBody.\n') as Article],
-      pages: [parse('pages/about.md', PAGE, 'page') as Page],
-      diagnostics: [{ path: 'bad.md', line: 2, column: 1, field: 'title', severity: 'error', message: 'is required' }],
-      files: 4,
+describe('snapshotPart and restorePart', () => {
+  it('rebuild a worker\'s part: its files in order, their entries and their problems', () => {
+    const bad = { path: 'bad.md', line: 2, column: 1, field: 'title', severity: 'error' as const, message: 'is required' };
+    const part: LoadedPart = {
+      index: 1,
+      count: 2,
+      rels: ['bad.md', 'night-bus.md', 'pages/about.md'],
+      results: [{ diagnostics: [bad] }, { entry: parse('night-bus.md', ARTICLE), diagnostics: [] }, { entry: parse('pages/about.md', PAGE, 'page'), diagnostics: [] }],
     };
-    const back = restoreSite(structuredClone(snapshotSite(state)));
-    expect(back).toEqual(state);
-    expect(back.articles.map((a) => a.slug)).toEqual(['night-bus', 'short']);
-    expect(back.pages[0]!.body).toBe('\nWe report on the city.\n');
+    const back = restorePart(structuredClone(snapshotPart(part)));
+    expect(back).toEqual(part);
+    expect(back.results[0]).toEqual({ diagnostics: [bad] });
+    expect(back.results[1]!.entry!.slug).toBe('night-bus');
+    expect(back.results[2]!.entry!.body).toBe('\nWe report on the city.\n');
   });
 });

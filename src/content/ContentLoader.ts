@@ -49,6 +49,27 @@ interface CacheEntry {
   lastGood?: Entry;
 }
 
+/** What loading one file gave: its entry when valid (or its last good version), and its problems. */
+export interface FileResult {
+  readonly entry?: Entry;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** One worker's share of a first load (see loadPart): the files it parsed, by path, and what each gave. */
+export interface LoadedPart {
+  readonly index: number;
+  readonly count: number;
+  readonly rels: readonly string[];
+  readonly results: readonly FileResult[];
+}
+
+export class ContentChangedError extends Error {
+  constructor() {
+    super('the content changed while the export was reading it; run the export again');
+    this.name = 'ContentChangedError';
+  }
+}
+
 const MAX_DEPTH = 32;
 
 /** A Markdown file found by a scan; `linked` when reached through a symbolic link. */
@@ -75,6 +96,9 @@ export class ContentLoader {
   private assembled:
     | { results: readonly { rel: string; entry?: Entry }[]; state: ContentState; conflicts: readonly Diagnostic[]; links: readonly Diagnostic[]; slugs: ReadonlySet<string> }
     | undefined;
+
+  /** The scan loadPart made (files undefined: CONTENT_DIR is missing), for combine. */
+  private partScan: { files: ScanEntry[] | undefined; diagnostics: readonly Diagnostic[] } | undefined;
 
   constructor(readonly options: LoaderOptions) {}
 
@@ -138,7 +162,7 @@ export class ContentLoader {
     const results: { rel: string; entry?: Entry }[] = [];
 
     // Files the hint says are unchanged come from the cache synchronously; the rest are read in batches.
-    const loaded: ({ entry?: Entry; diagnostics: readonly Diagnostic[] } | undefined)[] = files.map((f) => {
+    const loaded: (FileResult | undefined)[] = files.map((f) => {
       const known = hint !== undefined && !f.linked && !hint.changed.has(f.rel) ? this.cache.get(f.rel) : undefined;
       return known ? this.withLastGood(known) : undefined;
     });
@@ -162,6 +186,57 @@ export class ContentLoader {
   }
 
   /**
+   * One share of a first load, for the export's workers, which split the parsing between them: the scan
+   * (every worker makes the same one), then every `count`-th of its files from `index` read and parsed.
+   * Each worker sends its part to the others (see siteSnapshot.ts), and `combine` joins them all.
+   */
+  async loadPart(index: number, count: number): Promise<LoadedPart> {
+    const diagnostics: Diagnostic[] = [];
+    const files = await this.scan(this.options.contentDir, diagnostics);
+    this.scanned = files && { files, diagnostics: [...diagnostics] };
+    this.partScan = { files, diagnostics };
+    const rels: string[] = [];
+    const results: FileResult[] = [];
+    for (let i = index; i < (files?.length ?? 0); i += count) {
+      const f = files![i]!;
+      rels.push(f.rel);
+      results.push(await this.loadFile(f.rel, f.full));
+    }
+    return { index, count, rels, results };
+  }
+
+  /**
+   * The state `load()` would give, from the parts of every worker (this loader's own among them), each
+   * checked against this loader's scan: a part made from another list of files means that the content
+   * changed between the workers' scans, and the export must be run again.
+   */
+  combine(parts: readonly LoadedPart[]): ContentState {
+    const scan = this.partScan;
+    if (!scan) throw new Error('combine() needs this loader\'s own loadPart() first');
+    const byIndex = new Map(parts.map((p) => [p.index, p]));
+    if (byIndex.size !== parts.length || parts.some((p) => p.count !== parts.length)) throw new Error('combine() needs one part from each worker');
+    if (!scan.files) {
+      if (parts.some((p) => p.rels.length > 0)) throw new ContentChangedError();
+      return { articles: [], pages: [], diagnostics: scan.diagnostics, files: 0, rootMissing: true };
+    }
+    const files = scan.files;
+    const diagnostics: Diagnostic[] = [...scan.diagnostics];
+    const results: { rel: string; entry?: Entry }[] = [];
+    for (const p of parts) if (p.rels.length !== Math.ceil((files.length - p.index) / parts.length)) throw new ContentChangedError();
+    for (const [i, f] of files.entries()) {
+      const part = byIndex.get(i % parts.length)!;
+      const at = Math.floor(i / parts.length);
+      if (part.rels[at] !== f.rel) throw new ContentChangedError();
+      const r = part.results[at]!;
+      for (const d of r.diagnostics) diagnostics.push(d);
+      results.push(r.entry ? { rel: f.rel, entry: r.entry } : { rel: f.rel });
+    }
+    const state = this.assemble(results, diagnostics, files.length);
+    this.previous = state;
+    return state;
+  }
+
+  /**
    * The last scan's list, when the hint names only files that were in it and still are regular files: an
    * edit then costs no directory listing (10,000 entries). A new, deleted or replaced file, or anything the
    * watcher could not name, lists the folders again.
@@ -177,7 +252,7 @@ export class ContentLoader {
     return last.files;
   }
 
-  private async loadFile(rel: string, full: string): Promise<{ entry?: Entry; diagnostics: readonly Diagnostic[] }> {
+  private async loadFile(rel: string, full: string): Promise<FileResult> {
     if (!this.cache.has(rel)) return this.loadFresh(rel, full);
     let st;
     try {
@@ -211,7 +286,7 @@ export class ContentLoader {
    * (open, fstat, read, close). The promise API costs several times their CPU (1.4 s against 0.25 s for
    * 10,000 files), a separate stat by path a second path lookup, and start-up waits for all of it anyway.
    */
-  private loadFresh(rel: string, full: string): { entry?: Entry; diagnostics: readonly Diagnostic[] } {
+  private loadFresh(rel: string, full: string): FileResult {
     let fd: number;
     try {
       fd = openSync(full, 'r');
@@ -237,7 +312,7 @@ export class ContentLoader {
   }
 
   /** Parses `bytes` (or records `failed`) as the new cache entry for `rel`. */
-  private parsed(rel: string, key: string, bytes: Buffer | undefined, cached: CacheEntry | undefined, failed?: ParseResult): { entry?: Entry; diagnostics: readonly Diagnostic[] } {
+  private parsed(rel: string, key: string, bytes: Buffer | undefined, cached: CacheEntry | undefined, failed?: ParseResult): FileResult {
     const kind = rel.startsWith('pages/') ? 'page' : 'article';
     const images: string[] = [];
     // The loader asks about each image twice (while parsing, then for the cache key): look each up once.
@@ -258,7 +333,7 @@ export class ContentLoader {
     return this.withLastGood(entry);
   }
 
-  private withLastGood(c: CacheEntry): { entry?: Entry; diagnostics: readonly Diagnostic[] } {
+  private withLastGood(c: CacheEntry): FileResult {
     if (c.result.entry) return c.result;
     if (this.options.keepLastGood && c.lastGood) return { entry: c.lastGood, diagnostics: c.result.diagnostics };
     return c.result;

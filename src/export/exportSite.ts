@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { describeError } from './describeError.js';
@@ -89,7 +89,7 @@ interface WorkerOutput {
   readonly results: readonly JobResult[];
 }
 
-function runWorkers(base: Omit<WorkerData, 'index'>, threads: number): Promise<WorkerOutput> {
+function runWorkers(base: Omit<WorkerData, 'index' | 'peers'>, threads: number): Promise<WorkerOutput> {
   const script = workerScript();
   return new Promise<WorkerOutput>((resolve, reject) => {
     const workers: Worker[] = [];
@@ -153,11 +153,18 @@ function runWorkers(base: Omit<WorkerData, 'index'>, threads: number): Promise<W
       }
       give(workers[r.index]!, r.index);
     };
-    // Worker 0 loads the content and hands it to the others over these channels.
-    const channels = Array.from({ length: threads - 1 }, () => new MessageChannel());
+    // A channel between each pair of workers, over which they exchange the content each has parsed.
+    const peers: MessagePort[][] = Array.from({ length: threads }, () => []);
+    for (let a = 0; a < threads; a++) {
+      for (let b = a + 1; b < threads; b++) {
+        const { port1, port2 } = new MessageChannel();
+        peers[a]!.push(port1);
+        peers[b]!.push(port2);
+      }
+    }
     for (let index = 0; index < threads; index++) {
-      const ports = index === 0 ? channels.map((c) => c.port1) : [channels[index - 1]!.port2];
-      const workerData: WorkerData = { ...base, index, ...(index === 0 ? { peers: ports } : { source: ports[0]! }) };
+      const ports = peers[index]!;
+      const workerData: WorkerData = { ...base, index, peers: ports };
       const w = new Worker(script, { workerData, transferList: ports });
       workers.push(w);
       w.on('message', (m: FromWorker) => {

@@ -13,7 +13,7 @@ import { createApp, type App } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
 import { formatDiagnostic } from '../content/diagnostic.js';
 import { ASSET_NAMES, buildAssets } from '../http/assets.js';
-import { openSite, type OpenSite } from '../openSite.js';
+import { contentLoader, openSite, type OpenSite } from '../openSite.js';
 import { newestPublished } from '../render/feeds.js';
 import { capturePrepared, dispatch, type Captured } from './dispatch.js';
 import { OutputWriter } from './OutputWriter.js';
@@ -21,7 +21,7 @@ import type { AliasInfo, FromWorker, Job, JobResult, ToWorker, WorkerData } from
 import { describeError as describe } from './describeError.js';
 import { GENERATED_FILES } from './generatedFiles.js';
 import { publicFiles } from './publicFiles.js';
-import { restoreSite, snapshotSite, type SiteSnapshot } from './siteSnapshot.js';
+import { restorePart, snapshotPart, type PartSnapshot } from './siteSnapshot.js';
 import { outputFile, sitemapParts, sitePaths } from './sitePaths.js';
 
 /** Headers that describe one body rather than the site's policy; left out of _headers. */
@@ -184,29 +184,23 @@ async function main(): Promise<void> {
     const config = loadConfig(data.env, data.cwd);
     const clock = { now: () => data.now };
     let site: OpenSite;
-    let app: App;
-    if (data.source) {
-      // The app is built while worker 0 loads the content, then given the content it sends.
-      const source = data.source;
-      const arriving = new Promise<SiteSnapshot>((resolve) => source.once('message', resolve));
-      site = await openSite(config, { clock, state: { articles: [], pages: [], diagnostics: [], files: 0 } });
-      app = createApp(config, site.store, { loader: site.loader });
-      const snapshot = await arriving;
-      source.close();
-      site.store.setContent(restoreSite(snapshot));
-    } else {
-      site = await openSite(config, { clock });
-      if (data.peers && data.peers.length > 0) {
-        const snapshot = snapshotSite(site.store.content);
-        for (const peer of data.peers) {
-          peer.postMessage(snapshot);
-          peer.close();
-        }
-      }
-      app = createApp(config, site.store, { loader: site.loader });
+    if (data.peers.length === 0) site = await openSite(config, { clock });
+    else {
+      // Each worker parses its share of the files, sends it to the others, and joins all the parts.
+      const loader = contentLoader(config);
+      const own = await loader.loadPart(data.index, data.peers.length + 1);
+      const others = data.peers.map((peer) => new Promise<PartSnapshot>((resolve) => peer.once('message', resolve)));
+      const snapshot = snapshotPart(own);
+      for (const peer of data.peers) peer.postMessage(snapshot);
+      const parts = [own, ...(await Promise.all(others)).map(restorePart)];
+      for (const peer of data.peers) peer.close();
+      site = await openSite(config, { clock, loader, state: loader.combine(parts) });
     }
+    const app = createApp(config, site.store, { loader: site.loader });
     // Without precompression nothing reads the compressed variants: skip making them (half the work).
     app.pages.compress = data.precompress;
+    // Nor does anything read the ETags: a static host makes its own.
+    app.pages.etags = false;
     const { jobs, laneEnd, aliases } = listJobs(config, app);
     const fingerprint = createHash('sha256').update(JSON.stringify([jobs, laneEnd, aliases])).digest('hex');
     const runner = new JobRunner(app, config, new OutputWriter(data.outDir, new Set(data.previous)), data.precompress);

@@ -15,10 +15,11 @@ export interface WorkerData {
   readonly previous: readonly string[];
   /** Worker 0 also reports the job list, aliases and content problems. */
   readonly index: number;
-  /** Worker 0 loads the content and sends a SiteSnapshot to each of these ports... */
-  readonly peers?: readonly MessagePort[];
-  /** ...and every other worker receives it on this one, instead of loading the content itself. */
-  readonly source?: MessagePort;
+  /**
+   * One port to each other worker: every worker parses a share of the content files and sends its part
+   * to the others over these (see siteSnapshot.ts).
+   */
+  readonly peers: readonly MessagePort[];
 }
 
 export interface Job {

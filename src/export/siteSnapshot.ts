@@ -1,29 +1,24 @@
-// The export's workers share one load of the content: the first worker reads and parses CONTENT_DIR, then
-// sends the result to the others as data (about 4,000 entries in tens of milliseconds), which rebuild the
-// same entries instead of parsing every file again on a core the first worker needs.
+// The export's workers split the first load of the content: each reads and parses a share of the files
+// (ContentLoader.loadPart), then sends what it parsed to the others as data, so every worker ends up with
+// the whole site while each file is parsed once. An entry travels as its fields plus its body's bytes, which
+// live in shared memory and are not copied (see snapshotEntry).
 
-import type { ContentState } from '../content/ContentLoader.js';
+import type { FileResult, LoadedPart } from '../content/ContentLoader.js';
 import type { Diagnostic } from '../content/diagnostic.js';
 import { restoreEntry, snapshotEntry, type EntrySnapshot } from '../content/parseEntry.js';
-import type { Article, Page } from '../content/model.js';
 
-export interface SiteSnapshot {
-  readonly entries: readonly EntrySnapshot[];
-  readonly diagnostics: readonly Diagnostic[];
-  readonly files: number;
+export interface PartSnapshot {
+  readonly index: number;
+  readonly count: number;
+  readonly rels: readonly string[];
+  readonly results: readonly { readonly entry?: EntrySnapshot; readonly diagnostics: readonly Diagnostic[] }[];
 }
 
-export function snapshotSite(state: ContentState): SiteSnapshot {
-  return { entries: [...state.articles, ...state.pages].map(snapshotEntry), diagnostics: state.diagnostics, files: state.files };
+export function snapshotPart(part: LoadedPart): PartSnapshot {
+  return { ...part, results: part.results.map((r) => (r.entry ? { entry: snapshotEntry(r.entry), diagnostics: r.diagnostics } : { diagnostics: r.diagnostics })) };
 }
 
-export function restoreSite(snapshot: SiteSnapshot): ContentState {
-  const articles: Article[] = [];
-  const pages: Page[] = [];
-  for (const s of snapshot.entries) {
-    const e = restoreEntry(s);
-    if (e.kind === 'article') articles.push(e);
-    else pages.push(e);
-  }
-  return { articles, pages, diagnostics: snapshot.diagnostics, files: snapshot.files };
+export function restorePart(snapshot: PartSnapshot): LoadedPart {
+  const results: FileResult[] = snapshot.results.map((r) => (r.entry ? { entry: restoreEntry(r.entry), diagnostics: r.diagnostics } : { diagnostics: r.diagnostics }));
+  return { ...snapshot, results };
 }

@@ -37,6 +37,8 @@ export class SitePages {
   private readonly boxes = new Map<string, RelatedBox>();
   /** Make gzip and brotli variants with each page; the static export turns it off with --no-precompress. */
   compress = true;
+  /** Give each page a strong ETag; the static export, which writes none, turns it off. */
+  etags = true;
   /**
    * Leave the variants for later (see completeCompression): set while the site-wide pages are prepared
    * before the server listens, so that compressing them (0.1 s with 10,000 articles, most of it the
@@ -110,6 +112,7 @@ export class SitePages {
     return prepare(r.html, {
       type,
       compress: this.compress && this.deferCompression ? 'later' : this.compress,
+      etag: this.etags,
       cacheControl: r.private ? this.policies.none : this.policies.page,
       baseHeaders: extraHeaders ? withoutOverridden(this.baseHeaders, extraHeaders) : this.baseHeaders,
       ...(r.lastModified !== undefined ? { lastModified: r.lastModified } : {}),

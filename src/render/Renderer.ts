@@ -74,6 +74,8 @@ function ogLocale(lang: string): string {
 export class Renderer {
   private readonly templates = new Map<string, Template>();
   private readonly bodies = new WeakMap<Article | Page, string>();
+  /** Each article's teaser HTML, made once: it is the same on every listing that shows it. */
+  private readonly teasers = new WeakMap<Article, string>();
   private readonly dates = new Map<number, ShownDate>();
   private readonly md: MarkdownOptions;
   readonly config: Config;
@@ -185,6 +187,20 @@ export class Renderer {
     return include;
   }
 
+  /**
+   * An article's entry in a listing. An article appears on several listings (home, each of its tags and
+   * authors), and an edit makes a new Article object, so the HTML is kept per object.
+   */
+  private teaserHtml(a: Article): string {
+    let html = this.teasers.get(a);
+    if (html === undefined) {
+      const data = { item: this.teaser(a) };
+      html = this.templates.get('/partials/teaser')!(data, undefined, this.includeWith(data));
+      this.teasers.set(a, html);
+    }
+    return html;
+  }
+
   private teaser(a: Article): Record<string, unknown> {
     return {
       url: a.url,
@@ -222,7 +238,16 @@ export class Renderer {
         if (idx.score[i]!++ === 0) touched.push(i);
       }
     }
-    if (touched.length === 0) return { articles: view.articles.filter((o) => o !== a).slice(0, 3), byTag: false };
+    if (touched.length === 0) {
+      // The newest three others, without copying the whole list for each article that shares no tag.
+      const newest: Article[] = [];
+      for (const o of view.articles) {
+        if (o === a) continue;
+        newest.push(o);
+        if (newest.length === 3) break;
+      }
+      return { articles: newest, byTag: false };
+    }
     const best: number[] = [];
     for (const i of touched) {
       let k = best.length;
@@ -365,7 +390,7 @@ export class Renderer {
         {
           heading: `${opts.heading}${suffix}`,
           intro: opts.page === 1 ? opts.intro : undefined,
-          items: items.map((a) => this.teaser(a)),
+          teasers: items.map((a) => this.teaserHtml(a)),
           pagination: { page: opts.page, pages, prev, next },
         },
       ),
