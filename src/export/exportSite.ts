@@ -1,5 +1,5 @@
-// `npm run export`: writes the whole public site as files. Worker threads each build the site (the first
-// loads the content folder and shares it with the others) and render a share of the URLs through the app
+// `npm run export`: writes the whole public site as files. Worker threads each build the site (each parses
+// a share of the content files and sends it to the others) and render a share of the URLs through the app
 // itself (so every body is the one the server sends); this thread hands out the work, then writes the
 // redirect and header files for static hosts and nginx, deletes what a previous export wrote for pages that
 // are gone, and records the manifest.
