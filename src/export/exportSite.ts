@@ -123,25 +123,31 @@ function runWorkers(base: Omit<WorkerData, 'index' | 'peers'>, threads: number):
       }
       return undefined;
     };
-    // A worker is told to stop once nothing is left for it, after its last results arrived (its files are
-    // written by then). When every worker is told, the export goes on, and ends, without waiting for the
-    // threads to tear down their heaps.
+    // Each worker holds up to two chunks, so that it starts the next as soon as it has sent the results of
+    // one, instead of waiting for this thread's answer (about 2 ms a chunk on a busy machine). A worker is
+    // told to stop once nothing is left for it and its last results arrived (its files are written by then).
+    // When every worker is told, the export goes on, and ends, without waiting for the threads to tear down
+    // their heaps.
+    const AHEAD = 2;
+    const held = new Array<number>(threads).fill(0);
     const stopped = new Set<number>();
     const give = (w: Worker, index: number): void => {
       const own = index === 0 ? 'lane' : 'rest';
-      const chunk = take(own) ?? take(own === 'lane' ? 'rest' : 'lane');
-      if (!chunk) {
-        w.postMessage({ type: 'stop' });
-        // Nothing it does from here on may keep the process alive.
-        w.unref();
-        stopped.add(index);
-        if (stopped.size === threads && !settled) {
-          settled = true;
-          resolve({ jobs, aliases: first?.aliases ?? [], problems: first?.problems ?? [], results });
-        }
-        return;
+      while (held[index]! < AHEAD) {
+        const chunk = take(own) ?? take(own === 'lane' ? 'rest' : 'lane');
+        if (!chunk) break;
+        held[index]!++;
+        w.postMessage({ type: 'chunk', ...chunk });
       }
-      w.postMessage({ type: 'chunk', ...chunk });
+      if (held[index]! > 0) return;
+      w.postMessage({ type: 'stop' });
+      // Nothing it does from here on may keep the process alive.
+      w.unref();
+      stopped.add(index);
+      if (stopped.size === threads && !settled) {
+        settled = true;
+        resolve({ jobs, aliases: first?.aliases ?? [], problems: first?.problems ?? [], results });
+      }
     };
     // Work starts as soon as worker 0 has listed the jobs; a worker that loads more slowly joins when it is
     // ready, once it has listed the same jobs (same content).
@@ -181,6 +187,7 @@ function runWorkers(base: Omit<WorkerData, 'index' | 'peers'>, threads: number):
           } else if (first) start(m);
         } else {
           for (const r of m.results) results.push(r);
+          held[index]!--;
           give(w, index);
         }
       });

@@ -204,17 +204,21 @@ async function main(): Promise<void> {
     const { jobs, laneEnd, aliases } = listJobs(config, app);
     const fingerprint = createHash('sha256').update(JSON.stringify([jobs, laneEnd, aliases])).digest('hex');
     const runner = new JobRunner(app, config, new OutputWriter(data.outDir, new Set(data.previous)), data.precompress);
+    let queue = Promise.resolve();
     port.on('message', (m: ToWorker) => {
       if (m.type === 'stop') {
         site.store.dispose();
         // Ends this thread only; whatever the app keeps running must not hold the export open.
         process.exit(0);
       }
-      void (async () => {
-        const results: JobResult[] = [];
-        for (let i = m.start; i < m.end; i++) results.push(...(await runner.run(jobs[i]!, i >= laneEnd)));
-        post({ type: 'done', index: data.index, results });
-      })().catch((err: unknown) => post({ type: 'failed', index: data.index, message: describe(err) }));
+      // Chunks arrive ahead of time; each starts when the one before it is done, in the order given.
+      queue = queue
+        .then(async () => {
+          const results: JobResult[] = [];
+          for (let i = m.start; i < m.end; i++) results.push(...(await runner.run(jobs[i]!, i >= laneEnd)));
+          post({ type: 'done', index: data.index, results });
+        })
+        .catch((err: unknown) => post({ type: 'failed', index: data.index, message: describe(err) }));
     });
     const problems = data.index === 0 ? site.store.content.diagnostics.map(formatDiagnostic) : undefined;
     post({ type: 'ready', index: data.index, fingerprint, count: jobs.length, ...(data.index === 0 ? { jobs, laneEnd, aliases, problems } : {}) });
