@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import type sanitizeHtml from 'sanitize-html';
 import { escapeHtml } from './escapeHtml.js';
 import { fastInlineText } from './fastInlineText.js';
+import { fastParagraph } from './fastParagraph.js';
 import { slugify } from './slug.js';
 
 export interface MarkdownOptions {
@@ -87,6 +88,8 @@ type Parser = { parser: { parseInline(tokens: Tokens.Generic[], renderer?: unkno
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 // Plain text runs are lexed by a scan that gives marked's own result faster (see fastInlineText.ts).
 marked.use(fastInlineText);
+// So are paragraphs of plain lines (see fastParagraph.ts).
+marked.use(fastParagraph);
 marked.use({
   renderer: {
     heading(this: Parser, token: Tokens.Heading): string {
