@@ -3,8 +3,10 @@
 // paragraph rule scans it again. Most blocks of news prose are paragraphs whose every line starts with a
 // letter, and no other rule can take such a block unless a line that does not start with a letter follows
 // (a table's delimiter row, a setext underline, a list, a quote...). This block extension, tried first,
-// takes exactly those paragraphs, ending at a blank line or the end of the text, and leaves every other
-// block to marked. test/fastParagraph.test.ts holds it to marked's own tokens.
+// takes exactly those paragraphs, ending at a blank line or the end of the text. It also takes the other
+// common block, a tight bullet list of one-line items ("- Text"), which marked's list rule lexes item by
+// item through the whole block lexer. Every other block is left to marked. test/fastParagraph.test.ts
+// holds it to marked's own tokens.
 
 import type { MarkedExtension, Tokens } from 'marked';
 
@@ -27,15 +29,73 @@ export function plainParagraphLength(src: string): number | undefined {
   }
 }
 
+/**
+ * The length of a list of one-line items, each "- " and a letter, '"' or link, with no tab and no trailing space,
+ * ending at the end of `src` or at blank lines followed by a paragraph, heading or quote; undefined for
+ * anything else.
+ */
+export function plainListLength(src: string): number | undefined {
+  for (let start = 0; ; ) {
+    if (src.charCodeAt(start) !== 45 || src.charCodeAt(start + 1) !== 32) return undefined;
+    const first = src.charCodeAt(start + 2);
+    let end = src.indexOf('\n', start);
+    if (end === -1) end = src.length;
+    // Items may also open with a quotation mark or a link ("- [Headline](/articles/x/)"), but not with a
+    // task box ("[ ]", "[x]") or a link definition ("[x]: /url").
+    if (first === 91) {
+      const box = src.charCodeAt(start + 4) === 93 && /[ xX]/.test(src.charAt(start + 3));
+      const definition = src.indexOf(']:', start);
+      if (box || (definition !== -1 && definition < end)) return undefined;
+    } else if (first !== 34 && !isAsciiLetter(first)) return undefined;
+    const last = src.charCodeAt(end - 1);
+    if (last === 32 || last === 9) return undefined;
+    const tab = src.indexOf('\t', start);
+    if (tab !== -1 && tab < end) return undefined;
+    if (end === src.length || end + 1 === src.length) return end;
+    if (src.charCodeAt(end + 1) === 10) {
+      // After blank lines an indented line or another "-" item would continue the list (a loose one):
+      // the list ends here only if a line that starts with a letter or '"', a heading or a quote follows (or nothing).
+      let next = end + 1;
+      while (src.charCodeAt(next) === 10) next++;
+      const c = src.charCodeAt(next);
+      return next === src.length || isAsciiLetter(c) || c === 34 || c === 35 || c === 62 ? end : undefined;
+    }
+    start = end + 1;
+  }
+}
+
+type Lexer = { inline(src: string, tokens?: Tokens.Generic[]): Tokens.Generic[] };
+
+/** The tokens marked's list rule gives for a list plainListLength accepted. */
+function plainList(raw: string, lexer: Lexer): Tokens.List {
+  const lines = raw.split('\n');
+  const items: Tokens.ListItem[] = lines.map((line, i) => {
+    const text = line.slice(2);
+    return {
+      type: 'list_item',
+      raw: i < lines.length - 1 ? `${line}\n` : line,
+      task: false,
+      loose: false,
+      text,
+      tokens: [{ type: 'text', raw: text, text, tokens: lexer.inline(text) }],
+    };
+  });
+  return { type: 'list', raw, ordered: false, start: '', loose: false, items };
+}
+
 export const fastParagraph: MarkedExtension = {
   extensions: [
     {
       name: 'fastParagraph',
       level: 'block',
-      tokenizer(src: string, tokens: Tokens.Generic[]): Tokens.Paragraph | undefined {
+      tokenizer(src: string, tokens: Tokens.Generic[]): Tokens.Paragraph | Tokens.List | undefined {
         // Paragraphs only where marked makes them (not the text of a tight list item), and never right after
         // a paragraph: marked may join the two (a quote's lazy continuation lines).
         if (!this.lexer.state.top || tokens.at(-1)?.type === 'paragraph') return undefined;
+        if (src.charCodeAt(0) === 45) {
+          const n = plainListLength(src);
+          return n === undefined ? undefined : plainList(src.slice(0, n), this.lexer);
+        }
         const n = plainParagraphLength(src);
         if (n === undefined) return undefined;
         const raw = src.slice(0, n);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { Marked } from 'marked';
 import { describe, expect, it } from 'vitest';
-import { fastParagraph, plainParagraphLength } from '../src/fastParagraph.js';
+import { fastParagraph, plainListLength, plainParagraphLength } from '../src/fastParagraph.js';
 import { REPO } from './helpers/site.js';
 
 const OPTIONS = { gfm: true, breaks: false, async: false } as const;
@@ -45,9 +45,44 @@ describe('plainParagraphLength', () => {
   });
 });
 
+describe('plainListLength', () => {
+  it('takes tight lists of one-line "- Text" items, up to the end or a block that cannot continue them', () => {
+    const cases: [string, number | undefined][] = [
+      ['- One', 5],
+      ['- One\n- Two\n', 11],
+      ['- One\n- Two *em*\n\nNext', 16],
+      // Anything else: marked decides (a continuation line, a nested list, a task, a tab, a hard break...).
+      ['- One\nlazy line', undefined],
+      ['- One\n  - nested', undefined],
+      ['- One\n\n- Loose', undefined],
+      ['- One\n\n  continued', undefined],
+      ['- One\n\n## Heading', 5],
+      ['- One\n\n\n> Quote', 5],
+      ['- One\n\n"Quoted," she said.', 5],
+      ['- One\n\n* Other list', undefined],
+      ['- [Headline](/articles/x/)\n- "Quoted" words', 43],
+      ['- [ ] task', undefined],
+      ['- [x] done', undefined],
+      ['- [X] done', undefined],
+      ['- [ref]: /url', undefined],
+      ['- [Headline](/x) [ref]: /url', undefined],
+      ['- 9 lives', undefined],
+      ['-\tTab', undefined],
+      ['- One\t', undefined],
+      ['- One  \n- Two', undefined],
+      ['* Star', undefined],
+      ['1. One', undefined],
+      ['- - -', undefined],
+      ['-', undefined],
+    ];
+    for (const [src, n] of cases) expect(plainListLength(src), JSON.stringify(src)).toBe(n);
+  });
+});
+
 // Lines of every kind marked tells apart at the start of a block or inside a paragraph.
 const line = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom('Plain words', 'word *em* and **strong**', 'See [a link](/articles/x/)', 'x', 'Cost: $3', 'a | b', 'Text  ', 'And `code`') },
+  { weight: 4, arbitrary: fc.constantFrom('- Item', '- Item with [a link](/x) and *em*', '- A  ', '- B\t', '-  Two spaces', '- x | y', '- Item ---', '-', '- ', '- 9', '- [Link](/a/)', '- "Quote"', '- [ ] box', '- [x] box', '- [ref]: /u', '- [a]', '- [', '- "', '- [ ]') },
   { weight: 2, arbitrary: fc.constantFrom('', '', '   ', '\t') },
   {
     weight: 4,
@@ -67,8 +102,8 @@ describe('fastParagraph', () => {
     );
   });
 
-  it('takes paragraphs in quotes and loose list items, and leaves tight items\' text to marked', () => {
-    for (const s of ['> Quoted para\n> goes on\n\nAfter', '- Loose item\n\n- Another\n\nText', '- tight\n- list', 'Para\n\n> Quote\n\nPara two\nline']) {
+  it('takes paragraphs and lists in quotes and loose list items, and leaves tight items\' text to marked', () => {
+    for (const s of ['> Quoted para\n> goes on\n\nAfter', '- Loose item\n\n- Another\n\nText', '- tight\n- list', 'Para\n\n> Quote\n\nPara two\nline', '> - In a quote\n> - Two\nlazy', 'Para\n- interrupts\n- it', '- A\n- B\n']) {
       expect(fast.lexer(s), s).toEqual(stock.lexer(s));
     }
   });
