@@ -88,7 +88,7 @@ type Parser = { parser: { parseInline(tokens: Tokens.Generic[], renderer?: unkno
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 // Plain text runs are lexed by a scan that gives marked's own result faster (see fastInlineText.ts).
 marked.use(fastInlineText);
-// So are paragraphs of plain lines (see fastParagraph.ts).
+// So are paragraphs of plain lines and tight lists of one-line items (see fastParagraph.ts).
 marked.use(fastParagraph);
 marked.use({
   renderer: {

@@ -1,8 +1,9 @@
 // One export worker: builds its own site and app (the same way the server does), lists every job, then
 // renders the share the coordinator hands it by sending each URL through the app, and writes the bodies.
 // The workers split the first load: each parses a share of the content files and sends it to the others
-// (siteSnapshot.ts), so each file is parsed once. Several workers split the rendering (~1 ms of Markdown and templates per page)
-// across cores; each lists the jobs alike, and the coordinator checks that they agree.
+// (siteSnapshot.ts), so each file is parsed once. Several workers split the rendering (~1 ms of Markdown
+// and templates per page) across cores; each lists the jobs alike, and the coordinator checks that they
+// agree.
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
