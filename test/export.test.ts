@@ -301,6 +301,24 @@ describe('static export', () => {
     }
   }, 120_000);
 
+  it('finishes when there are more threads than work: a worker with nothing left ends early without failing it', async () => {
+    const g = fixture();
+    try {
+      const one = await run(g, { precompress: false });
+      const rerun = fixture();
+      try {
+        const many = await run(rerun, { precompress: false, threads: 8 });
+        expect(many.threads).toBe(8);
+        expect(many.files).toBe(one.files);
+        expect(files(rerun.outDir)).toEqual(files(g.outDir));
+      } finally {
+        removeDir(rerun.root);
+      }
+    } finally {
+      removeDir(g.root);
+    }
+  }, 120_000);
+
   it('refuses to run without SITE_URL (exit 2, with a message), or into a folder holding other files', async () => {
     const g = fixture();
     try {

@@ -4,7 +4,7 @@
 // redirect and header files for static hosts and nginx, deletes what a previous export wrote for pages that
 // are gone, and records the manifest.
 
-import { readdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -72,7 +72,12 @@ const inside = (child: string, parent: string): boolean => child === parent || c
 function workerScript(): URL {
   const fromSource = import.meta.url.endsWith('.ts');
   const script = new URL(`./exportWorker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-  if (!fromSource) return script;
+  if (!fromSource) {
+    // The bundle (scripts/bundle-export.mjs) loads faster, but only the one made from this build will do.
+    const bundle = new URL('../exportWorker.bundle.js', import.meta.url);
+    const made = statSync(bundle, { throwIfNoEntry: false })?.mtimeMs;
+    return made !== undefined && made >= statSync(script).mtimeMs ? bundle : script;
+  }
   // Run from TypeScript sources (npm run export, tests): on Node 20, tsx's --import hook does not reach
   // worker threads, so a tiny ES module registers tsx in the worker, then loads the worker's source.
   const pkgFile = createRequire(import.meta.url).resolve('tsx/package.json');
@@ -193,7 +198,8 @@ function runWorkers(base: Omit<WorkerData, 'index' | 'peers'>, threads: number):
       });
       w.on('error', (err) => fail(`export worker ${index} stopped: ${describeError(err)}`));
       w.on('exit', (code) => {
-        if (settled) return;
+        // A worker told to stop has delivered all its results; it may end while others still work.
+        if (settled || stopped.has(index)) return;
         fail(code !== 0 ? `export worker ${index} exited with code ${code}` : `export worker ${index} ended before its work was done`);
       });
     }
