@@ -4,12 +4,13 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { ExportError, exportSite, type ExportSummary } from '../src/export/exportSite.js';
+import { bundledIfCurrent, ExportError, exportSite, type ExportSummary } from '../src/export/exportSite.js';
 import { patternMatches, patternOf } from '../src/export/headerRules.js';
 import { aliasFile } from '../src/export/redirects.js';
 import { outputFile, sitemapParts } from '../src/export/sitePaths.js';
@@ -346,6 +347,27 @@ describe('static export', () => {
       removeDir(g.root);
     }
   }, 120_000);
+});
+
+describe('bundledIfCurrent', () => {
+  it('picks the bundled worker only when it is not older than the compiled one', () => {
+    const dir = tempDir('newsroom-bundle-');
+    try {
+      const script = path.join(dir, 'exportWorker.js');
+      const bundle = path.join(dir, 'exportWorker.bundle.js');
+      writeFileSync(script, '');
+      const [scriptUrl, bundleUrl] = [pathToFileURL(script), pathToFileURL(bundle)];
+      expect(bundledIfCurrent(scriptUrl, bundleUrl)).toBe(scriptUrl);
+      writeFileSync(bundle, '');
+      utimesSync(script, 1000, 1000);
+      utimesSync(bundle, 2000, 2000);
+      expect(bundledIfCurrent(scriptUrl, bundleUrl)).toBe(bundleUrl);
+      utimesSync(script, 3000, 3000);
+      expect(bundledIfCurrent(scriptUrl, bundleUrl)).toBe(scriptUrl);
+    } finally {
+      removeDir(dir);
+    }
+  });
 });
 
 describe('export paths', () => {

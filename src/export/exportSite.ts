@@ -69,15 +69,19 @@ const MUST_SUCCEED = new Set<Job['kind']>(['article', 'page', 'listing', 'asset'
 
 const inside = (child: string, parent: string): boolean => child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
 
+/**
+ * The bundled worker (scripts/bundle-export.mjs), which loads faster, when it was made from this build of
+ * `script` (it is not older); else `script` itself, e.g. after a tsc run that did not bundle.
+ */
+export function bundledIfCurrent(script: URL, bundle: URL): URL {
+  const made = statSync(bundle, { throwIfNoEntry: false })?.mtimeMs;
+  return made !== undefined && made >= statSync(script).mtimeMs ? bundle : script;
+}
+
 function workerScript(): URL {
   const fromSource = import.meta.url.endsWith('.ts');
   const script = new URL(`./exportWorker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-  if (!fromSource) {
-    // The bundle (scripts/bundle-export.mjs) loads faster, but only the one made from this build will do.
-    const bundle = new URL('../exportWorker.bundle.js', import.meta.url);
-    const made = statSync(bundle, { throwIfNoEntry: false })?.mtimeMs;
-    return made !== undefined && made >= statSync(script).mtimeMs ? bundle : script;
-  }
+  if (!fromSource) return bundledIfCurrent(script, new URL('../exportWorker.bundle.js', import.meta.url));
   // Run from TypeScript sources (npm run export, tests): on Node 20, tsx's --import hook does not reach
   // worker threads, so a tiny ES module registers tsx in the worker, then loads the worker's source.
   const pkgFile = createRequire(import.meta.url).resolve('tsx/package.json');

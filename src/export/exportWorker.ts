@@ -229,3 +229,7 @@ async function main(): Promise<void> {
 }
 
 if (parentPort && (workerData as WorkerData | undefined)?.outDir !== undefined) void main();
+
+// The Markdown budget's probe thread imports the module its code is in and calls this: in the bundled
+// worker (scripts/bundle-export.mjs) that module is the bundle, so the bundle must offer it too.
+export { serveProbes } from '../content/markdownBudget.js';

@@ -1,0 +1,34 @@
+// Bundles the compiled export worker (dist/export/exportWorker.js and everything it imports, Express's
+// hundred-odd CommonJS files included) into one file, dist/exportWorker.bundle.js. Every export thread
+// loads its modules before it can start: from one file that takes about 150 ms instead of 230 ms, and
+// about 0.2 s off a 4,000-article export with two threads. Run after tsc (`npm run build` and the
+// compile step of `npm start` / `npm run export` do). The export uses the bundle only while it is at
+// least as new as the compiled worker, and the compiled modules otherwise.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export async function bundleExportWorker() {
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    // A production install without devDependencies: the export runs from the compiled modules.
+    return false;
+  }
+  await esbuild.build({
+    entryPoints: [path.join(root, 'dist', 'export', 'exportWorker.js')],
+    outfile: path.join(root, 'dist', 'exportWorker.bundle.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+    // CommonJS packages inside an ES module bundle still call require() for Node's built-ins.
+    banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
+  });
+  return true;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await bundleExportWorker();
