@@ -31,11 +31,22 @@ const PER_RESPONSE = new Set(['content-length', 'content-type', 'content-encodin
 const TEXT_TYPE = /^(text\/|application\/([\w.+-]*\+)?(xml|json|javascript)\b|image\/svg\+xml)/i;
 const TEXT_EXT = /\.(html?|css|js|mjs|json|xml|txt|svg|webmanifest|map|md)$/i;
 
-/** The headers a static host must repeat for this URL, named as the app names them. */
-export function policyHeaders(c: Captured, withType: boolean): Record<string, string> {
+const policySets = new Map<string, Readonly<Record<string, string>>>();
+
+/**
+ * The headers a static host must repeat for this URL, named as the app names them. Equal sets are one
+ * object: a message of results then carries each set once, and the coordinator knows it by identity.
+ */
+export function policyHeaders(c: Captured, withType: boolean): Readonly<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(c.headers)) if (!PER_RESPONSE.has(k) || (withType && k === 'content-type')) out[c.names[k] ?? k] = v;
-  return out;
+  const key = JSON.stringify(out);
+  let shared = policySets.get(key);
+  if (!shared) {
+    shared = Object.freeze(out);
+    policySets.set(key, shared);
+  }
+  return shared;
 }
 
 const SITE_FEEDS = new Set(['/feed.xml', '/atom.xml', '/feed.json']);

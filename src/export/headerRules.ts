@@ -48,54 +48,79 @@ export function patternRegExp(pattern: string): RegExp {
   return new RegExp(`${re}/?$`);
 }
 
+/** "/tags/x/feed.xml" -> "tags"; "/" -> "". */
+function firstSegment(path: string): string {
+  const end = path.indexOf('/', 1);
+  return end === -1 ? path.slice(1) : path.slice(1, end);
+}
+
 export function patternMatches(pattern: string, url: string): boolean {
   return patternRegExp(pattern).test(url);
 }
 
-const sameHeaders = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean => {
-  const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
-};
-
 export function headerPlan(results: readonly JobResult[]): HeaderPlan {
-  // Compared by lowercased name; written as the app spells it.
+  // Compared by lowercased name; written as the app spells it. Thousands of URLs share a handful of header
+  // sets: each distinct set is read once (a key per set), and records point to the shared copy.
   const display = new Map<string, string>();
-  const records = results
-    .filter((r) => r.headers !== undefined && r.files.length > 0)
-    .map((r) => {
+  const sets = new Map<string, { headers: Record<string, string>; count: number }>();
+  const records: { url: string; pattern: string; headers: Record<string, string> }[] = [];
+  // Workers send one object per distinct set in each message (see policyHeaders), so most results share
+  // their headers object with the one before: it is known by identity, without reading it again.
+  const known = new Map<object, { headers: Record<string, string>; count: number }>();
+  for (const r of results) {
+    if (r.headers === undefined || r.files.length === 0) continue;
+    let set = known.get(r.headers);
+    if (!set) {
+      const key = JSON.stringify(r.headers);
+      set = sets.get(key);
+      known.set(r.headers, set!);
+    }
+    if (!set) {
       const headers: Record<string, string> = {};
-      const given = r.headers!;
+      const given = r.headers;
       for (const k in given) {
         const lower = k.toLowerCase();
         if (!display.has(lower)) display.set(lower, k);
         headers[lower] = given[k]!;
       }
-      return { url: r.url, pattern: patternOf(r.url, r.kind), headers };
-    });
+      set = { headers, count: 0 };
+      sets.set(JSON.stringify(r.headers), set);
+      known.set(r.headers, set);
+    }
+    set.count++;
+    records.push({ url: r.url, pattern: patternOf(r.url, r.kind), headers: set.headers });
+  }
+  const distinct = [...sets.values()];
   const names = new Set<string>();
-  for (const r of records) for (const k of Object.keys(r.headers)) names.add(k);
+  for (const d of distinct) for (const k of Object.keys(d.headers)) names.add(k);
   const common: Record<string, string> = {};
   const varying: string[] = [];
   for (const name of [...names].sort()) {
-    const first = records[0]?.headers![name];
-    if (first !== undefined && records.every((r) => r.headers[name] === first)) common[name] = first;
+    const first = records[0]?.headers[name];
+    if (first !== undefined && distinct.every((d) => d.headers[name] === first)) common[name] = first;
     else varying.push(name);
   }
   const defaults: Record<string, string> = {};
   for (const name of varying) {
     const counts = new Map<string, number>();
-    for (const r of records) {
-      const v = r.headers[name];
-      if (v !== undefined) counts.set(v, (counts.get(v) ?? 0) + 1);
+    for (const d of distinct) {
+      const v = d.headers[name];
+      if (v !== undefined) counts.set(v, (counts.get(v) ?? 0) + d.count);
     }
     const best = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
     if (best && name !== 'content-type') defaults[name] = best[0];
   }
-  const pick = (h: Readonly<Record<string, string>>): Record<string, string> => {
+  // The varying headers of each distinct set, made once: sets that agree on them share one object.
+  const picked = new Map<Record<string, string>, Record<string, string>>();
+  const byValue = new Map<string, Record<string, string>>();
+  for (const d of distinct) {
     const out: Record<string, string> = {};
-    for (const name of varying) if (h[name] !== undefined) out[name] = h[name];
-    return out;
-  };
+    for (const name of varying) if (d.headers[name] !== undefined) out[name] = d.headers[name];
+    const key = JSON.stringify(out);
+    if (!byValue.has(key)) byValue.set(key, out);
+    picked.set(d.headers, byValue.get(key)!);
+  }
+  const pick = (h: Readonly<Record<string, string>>): Record<string, string> => picked.get(h as Record<string, string>)!;
 
   // Group by pattern; a group whose members disagree, or whose pattern also matches another group's URL,
   // falls back to one exact rule per URL.
@@ -110,7 +135,7 @@ export function headerPlan(results: readonly JobResult[]): HeaderPlan {
       if (!g) groups.set(pattern, { urls: [r.url], headers: h, uniform: true });
       else {
         g.urls.push(r.url);
-        if (g.uniform && !sameHeaders(g.headers, h)) g.uniform = false;
+        if (g.uniform && g.headers !== h) g.uniform = false;
       }
     }
   };
@@ -123,11 +148,20 @@ export function headerPlan(results: readonly JobResult[]): HeaderPlan {
         split = true;
       }
     }
-    // Only wildcard patterns can match a URL of another group; an exact one matches its own URL alone.
-    const wild = [...groups.keys()].filter((p) => p.includes('*') || p.includes('/:')).map((p) => [p, patternRegExp(p)] as const);
+    // Only wildcard patterns can match a URL of another group; an exact one matches its own URL alone. A
+    // pattern whose first segment is a name matches only URLs with that first segment: each URL is tried
+    // against those and the patterns that start with a variable, not against all of them.
+    const wild = new Map<string, (readonly [string, RegExp])[]>();
+    for (const p of groups.keys()) {
+      if (!p.includes('*') && !p.includes('/:')) continue;
+      const first = firstSegment(p);
+      const bucket = first.startsWith(':') || first === '*' ? '' : first;
+      wild.set(bucket, [...(wild.get(bucket) ?? []), [p, patternRegExp(p)] as const]);
+    }
+    const anyFirst = wild.get('') ?? [];
     for (const r of records) {
       const own = exact.has(r.pattern) ? r.url : r.pattern;
-      for (const [pattern, re] of wild) {
+      for (const [pattern, re] of [...(wild.get(firstSegment(r.url)) ?? []), ...anyFirst]) {
         if (pattern !== own && !exact.has(pattern) && re.test(r.url)) {
           exact.add(pattern);
           split = true;
