@@ -30,9 +30,9 @@ export function plainParagraphLength(src: string): number | undefined {
 }
 
 /**
- * The length of a list of one-line items, each "- " and a letter, '"' or link, with no tab and no trailing space,
- * ending at the end of `src` or at blank lines followed by a paragraph, heading or quote; undefined for
- * anything else.
+ * The length of a list of one-line items, each "- " then a letter, '"' or a link, with no tab and no
+ * trailing space, ending at the end of `src` or at blank lines followed by a paragraph, heading or quote;
+ * undefined for anything else.
  */
 export function plainListLength(src: string): number | undefined {
   for (let start = 0; ; ) {

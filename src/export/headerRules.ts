@@ -73,18 +73,17 @@ export function headerPlan(results: readonly JobResult[]): HeaderPlan {
     if (!set) {
       const key = JSON.stringify(r.headers);
       set = sets.get(key);
-      known.set(r.headers, set!);
-    }
-    if (!set) {
-      const headers: Record<string, string> = {};
-      const given = r.headers;
-      for (const k in given) {
-        const lower = k.toLowerCase();
-        if (!display.has(lower)) display.set(lower, k);
-        headers[lower] = given[k]!;
+      if (!set) {
+        const headers: Record<string, string> = {};
+        const given = r.headers;
+        for (const k in given) {
+          const lower = k.toLowerCase();
+          if (!display.has(lower)) display.set(lower, k);
+          headers[lower] = given[k]!;
+        }
+        set = { headers, count: 0 };
+        sets.set(key, set);
       }
-      set = { headers, count: 0 };
-      sets.set(JSON.stringify(r.headers), set);
       known.set(r.headers, set);
     }
     set.count++;
