@@ -1,9 +1,10 @@
 // Bundles the compiled export worker (dist/export/exportWorker.js and everything it imports, Express's
 // hundred-odd CommonJS files included) into one file, dist/exportWorker.bundle.js. Every export thread
 // loads its modules before it can start: from one file that takes about 150 ms instead of 230 ms, and
-// about 0.2 s off a 4,000-article export with two threads. Run after tsc (`npm run build` and the
-// compile step of `npm start` / `npm run export` do). The export uses the bundle only while it is at
-// least as new as the compiled worker, and the compiled modules otherwise.
+// about 0.2 s off a 4,000-article export with two threads. `npm run build` makes it after tsc, and
+// `npm run export` whenever it is missing or older than the compiled worker. The export uses the bundle
+// only while it is at least as new as the compiled worker, and the compiled modules otherwise.
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,6 +30,12 @@ export async function bundleExportWorker() {
     banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
   });
   return true;
+}
+
+/** Bundles unless the bundle is already at least as new as the compiled worker. */
+export async function ensureExportBundle() {
+  const made = statSync(path.join(root, 'dist', 'exportWorker.bundle.js'), { throwIfNoEntry: false })?.mtimeMs;
+  if (made === undefined || made < statSync(path.join(root, 'dist', 'export', 'exportWorker.js')).mtimeMs) await bundleExportWorker();
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await bundleExportWorker();

@@ -1,11 +1,10 @@
 // The compiled build for the scripts operators run (`npm start`, `npm run export`): TypeScript is compiled
 // to dist/ when dist/ is missing or older than src/, so they run Node's own JavaScript rather than tsx
-// (for the export, tsx in every worker thread cost about 2 s), and the export worker is bundled.
+// (for the export, tsx in every worker thread cost about 2 s).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bundleExportWorker } from './bundle-export.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -26,7 +25,6 @@ export async function importCompiled(relative) {
     const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
     const r = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);
-    await bundleExportWorker();
   }
   return import(pathToFileURL(entry).href);
 }

@@ -1,12 +1,11 @@
 // fastInlineText must give the tokens marked's own GFM inline text rule gives, or leave the text to it.
 
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { Lexer, Marked } from 'marked';
 import { describe, expect, it } from 'vitest';
 import { fastInlineText, GFM_TEXT, inlineTextLength } from '../src/fastInlineText.js';
-import { REPO } from './helpers/site.js';
+import { bundledMarkdown } from './helpers/site.js';
 
 const rule = Lexer.rules.inline.gfm.text;
 const byRule = (s: string): number => rule.exec(s)![0].length;
@@ -96,11 +95,10 @@ describe('fastInlineText', () => {
   });
 
   it('lexes every bundled file to the same tokens as marked alone', () => {
-    const dir = path.join(REPO, 'content');
-    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md'));
+    const files = bundledMarkdown();
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) {
-      const src = readFileSync(path.join(dir, f), 'utf8');
+      const src = readFileSync(f, 'utf8');
       expect(fast.lexer(src), f).toEqual(stock.lexer(src));
     }
   });

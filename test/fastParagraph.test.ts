@@ -1,12 +1,11 @@
 // fastParagraph must give the tokens marked gives on its own, or leave the block to marked.
 
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { Marked } from 'marked';
 import { describe, expect, it } from 'vitest';
 import { fastParagraph, plainListLength, plainParagraphLength } from '../src/fastParagraph.js';
-import { REPO } from './helpers/site.js';
+import { bundledMarkdown } from './helpers/site.js';
 
 const OPTIONS = { gfm: true, breaks: false, async: false } as const;
 const stock = new Marked(OPTIONS);
@@ -109,11 +108,10 @@ describe('fastParagraph', () => {
   });
 
   it('lexes every bundled file to the same tokens as marked alone', () => {
-    const dir = path.join(REPO, 'content');
-    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md'));
+    const files = bundledMarkdown();
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) {
-      const src = readFileSync(path.join(dir, f), 'utf8');
+      const src = readFileSync(f, 'utf8');
       expect(fast.lexer(src), f).toEqual(stock.lexer(src));
     }
   });

@@ -2,7 +2,7 @@
 // loader, and rendered HTML never contains an executable script, event-handler attribute or javascript: URL.
 // The HTML is checked with a real tokenizer (htmlparser2), not with regexes.
 
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,16 +10,10 @@ import { ContentLoader } from '../src/content/ContentLoader.js';
 import { parseEntry } from '../src/content/parseEntry.js';
 import { MarkdownError, renderMarkdown, renderMarkdownSanitized } from '../src/markdown.js';
 import { findExecutable } from './hardening/html.js';
-import { REPO, removeDir, tempDir } from './helpers/site.js';
+import { bundledMarkdown, REPO, removeDir, tempDir } from './helpers/site.js';
 
 const OPTS = { siteOrigin: 'https://news.example', imageSize: (src: string) => (src === '/images/photo.png' ? { width: 640, height: 480 } : undefined) };
 
-/** The Markdown files under content/, pages included. */
-function bundledMarkdown(dir = path.join(REPO, 'content')): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? bundledMarkdown(path.join(dir, e.name)) : e.name.endsWith('.md') && e.name !== 'README.md' ? [path.join(dir, e.name)] : [],
-  );
-}
 const CTX = { timezone: 'UTC', maxBytes: 1_048_576, imageInfo: () => ({ width: 10, height: 10 }) };
 
 // Pieces an attacker (or a fuzzer) would combine: Markdown syntax, raw HTML, event handlers, URL schemes

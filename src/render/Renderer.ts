@@ -194,8 +194,7 @@ export class Renderer {
   private teaserHtml(a: Article): string {
     let html = this.teasers.get(a);
     if (html === undefined) {
-      const data = { item: this.teaser(a) };
-      html = this.templates.get('/partials/teaser')!(data, undefined, this.includeWith(data));
+      html = this.run('/partials/teaser', { item: this.teaser(a) });
       this.teasers.set(a, html);
     }
     return html;

@@ -1,7 +1,7 @@
 // Shared by test files: a throw-away CONTENT_DIR (and PUBLIC_DIR) written from a {relPath: text} map,
 // loaded the way the server loads it, with the app built on top. Keep this small and stable: other suites import it.
 
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,13 @@ import { ContentStore, type Clock } from '../../src/ContentStore.js';
 
 /** The repository root (tests never depend on the machine's absolute paths). */
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The Markdown files under content/ (pages included, README.md not), as full paths. */
+export function bundledMarkdown(dir = path.join(REPO, 'content')): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? bundledMarkdown(path.join(dir, e.name)) : e.name.endsWith('.md') && e.name !== 'README.md' ? [path.join(dir, e.name)] : [],
+  );
+}
 
 export type Files = Readonly<Record<string, string | Uint8Array>>;
 
