@@ -7,7 +7,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import Parser from 'rss-parser';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { absolutizeHtml, feedId } from '../src/render/feeds.js';
+import { absolutizeHtml, feedId, settleFeedItem } from '../src/render/feeds.js';
 import { xmlEscape } from '../src/render/xml.js';
 import { testConfig } from '../src/config.js';
 import type { Article } from '../src/content/model.js';
@@ -265,6 +265,29 @@ describe('per-tag RSS /tags/<tag>/feed.xml', () => {
     const s = await site();
     expect((await request(s.app).get('/tags/nope/feed.xml')).status).toBe(404);
     expect((await request(s.app).get('/tags/Energy/feed.xml')).status).toBe(404);
+  });
+});
+
+describe('settleFeedItem (the export, after each article page)', () => {
+  it('leaves every feed and page byte for byte as they were, for old articles and the newest alike', async () => {
+    const urls = ['/feed.xml', '/atom.xml', '/feed.json', '/tags/odd/feed.xml', '/tags/even/feed.xml', '/tags/energy-power/feed.xml'];
+    const plain = await site();
+    const expected = new Map<string, string>();
+    for (const a of plain.store.view.articles) expected.set(a.url, (await request(plain.app).get(a.url)).text);
+    for (const u of urls) expected.set(u, (await request(plain.app).get(u)).text);
+
+    const s = await site();
+    const view = s.store.view;
+    for (const a of view.articles) {
+      expect((await request(s.app).get(a.url)).text, a.url).toBe(expected.get(a.url));
+      settleFeedItem(s.app.renderer, view, a);
+    }
+    for (const u of urls) expect((await request(s.app).get(u)).text, u).toBe(expected.get(u));
+    // A settled article's page renders its body again when asked.
+    const old = view.bySlug.get('a01')!;
+    s.app.pages.cache.delete(old.url);
+    expect((await request(s.app).get(old.url)).text).toBe(expected.get(old.url));
+    expect(expected.get('/tags/odd/feed.xml')).toContain('Body of story 01.');
   });
 });
 

@@ -399,10 +399,17 @@ function bodyBytes(bytes: Uint8Array, text: string, fm: FrontMatter): Uint8Array
   return bytes.subarray(Buffer.byteLength(text.slice(0, fm.bodyOffset), 'utf8'));
 }
 
+// The last body decoded: a page asks for its entry's body up to three times in a row (Markdown, summary,
+// word count), and each decoding made a fresh copy. One entry and its body stay referenced until the next.
+let lastDecoded: { entry: object; body: string } | undefined;
+
 const BODY: PropertyDescriptor = {
   enumerable: true,
   get(this: object): string {
-    return BODY_BYTES.get(this)!.toString('utf8');
+    if (lastDecoded?.entry === this) return lastDecoded.body;
+    const body = BODY_BYTES.get(this)!.toString('utf8');
+    lastDecoded = { entry: this, body };
+    return body;
   },
 };
 

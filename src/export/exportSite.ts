@@ -65,6 +65,11 @@ export interface ExportSummary {
 }
 
 const CHUNK = 32;
+// Each worker's young generation (where V8 allocates, then copies the survivors out): 24 MB, semi-spaces of
+// 8 MB, instead of V8's default of up to 48 MB. A worker allocates about 1.4 GB on 4,000 articles, nearly
+// all of it garbage within a page; the smaller nursery is reused while still in the CPU's caches, which
+// the two threads share on a 2-core machine. Interleaved runs: 6.0 s against 6.5 s, 40 MB less memory.
+const YOUNG_GENERATION_MB = 24;
 const MUST_SUCCEED = new Set<Job['kind']>(['article', 'page', 'listing', 'asset', 'notfound']);
 
 const inside = (child: string, parent: string): boolean => child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
@@ -180,7 +185,7 @@ function runWorkers(base: Omit<WorkerData, 'index' | 'peers'>, threads: number):
     for (let index = 0; index < threads; index++) {
       const ports = peers[index]!;
       const workerData: WorkerData = { ...base, index, peers: ports };
-      const w = new Worker(script, { workerData, transferList: ports });
+      const w = new Worker(script, { workerData, transferList: ports, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
       workers.push(w);
       w.on('message', (m: FromWorker) => {
         if (settled) return;

@@ -15,7 +15,7 @@ import { loadConfig, type Config } from '../config.js';
 import { formatDiagnostic } from '../content/diagnostic.js';
 import { ASSET_NAMES, buildAssets } from '../http/assets.js';
 import { contentLoader, openSite, type OpenSite } from '../openSite.js';
-import { newestPublished } from '../render/feeds.js';
+import { newestPublished, settleFeedItem } from '../render/feeds.js';
 import { capturePrepared, dispatch, type Captured } from './dispatch.js';
 import { OutputWriter } from './OutputWriter.js';
 import type { AliasInfo, FromWorker, Job, JobResult, ToWorker, WorkerData } from './protocol.js';
@@ -126,13 +126,18 @@ export class JobRunner {
     private readonly precompress: boolean,
   ) {}
 
-  /** @param last no later job shows this job's article body (it is in no feed): its HTML is not kept. */
+  /**
+   * @param last no later job shows this job's article body (it is in no feed): its HTML is not kept. An
+   * article in a feed keeps only its RSS item (settleFeedItem), unless it is one of the site's newest.
+   */
   async run(job: Job, last = false): Promise<JobResult[]> {
     if (job.kind === 'public') return [await this.publicFile(job)];
     prepareJob(this.app.pages, job);
-    if (last && job.kind === 'article') {
-      const article = this.app.pages.store.view.bySlug.get(ARTICLE.exec(job.url)?.[1] ?? '');
-      if (article) this.app.renderer.forgetBody(article);
+    if (job.kind === 'article') {
+      const view = this.app.pages.store.view;
+      const article = view.bySlug.get(ARTICLE.exec(job.url)?.[1] ?? '');
+      if (article && last) this.app.renderer.forgetBody(article);
+      else if (article) settleFeedItem(this.app.renderer, view, article);
     }
     const prepared = this.app.pages.cache.get(job.url);
     const c = prepared ? capturePrepared(prepared) : await dispatch(this.app, job.url);

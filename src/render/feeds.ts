@@ -213,6 +213,19 @@ function rssItem(renderer: Renderer, a: Article): Buffer {
   return bytes;
 }
 
+/**
+ * Makes the article's RSS item now and lets go of the HTML it was made from (its rendered body and feed
+ * content), unless it is one of the site's newest, which the Atom and JSON feeds also show. For the export,
+ * which renders each article's page once, before the feeds: a tag feed needs only the item's bytes, and
+ * keeping the HTML from the page to the feeds held about 40 MB of strings on 4,000 articles.
+ */
+export function settleFeedItem(renderer: Renderer, view: SiteView, a: Article): void {
+  if (newestPublished(view, view.articles).includes(a)) return;
+  rssItem(renderer, a);
+  cacheOf(contentCache, renderer).delete(a);
+  renderer.forgetBody(a);
+}
+
 /** RSS 2.0 of the newest published articles, full content in content:encoded, the summary in description. */
 export function rssFeed(renderer: Renderer, view: SiteView): Rendered {
   const articles = newestPublished(view, view.articles);
