@@ -56,13 +56,10 @@ export interface ShownDate {
 /** Ids the layout uses; a heading in an article that would repeat one gets a suffix. */
 export const LAYOUT_IDS = ['main', 'corrections-heading', 'related-heading'];
 
-const escapeJson = (value: unknown): string =>
-  JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
+// One pass over the JSON for the five characters that could end or confuse the script element.
+const JSON_UNSAFE = /[<>&\u2028\u2029]/g;
+const JSON_ESCAPES: Readonly<Record<string, string>> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+const escapeJson = (value: unknown): string => JSON.stringify(value).replace(JSON_UNSAFE, (c) => JSON_ESCAPES[c]!);
 
 function ogLocale(lang: string): string {
   const [l, region] = lang.split('-');
@@ -77,6 +74,7 @@ export class Renderer {
   /** Each article's teaser HTML, made once: it is the same on every listing that shows it. */
   private readonly teasers = new WeakMap<Article, string>();
   private readonly dates = new Map<number, ShownDate>();
+  private readonly dayTexts = new Map<string, string>();
   private readonly md: MarkdownOptions;
   readonly config: Config;
 
@@ -108,8 +106,18 @@ export class Renderer {
       const tz = this.config.siteTimezone;
       // fastIsoDateTime: one Intl lookup per day instead of per instant; a calendar date is its first 10 characters.
       const iso = fastIsoDateTime(d.ms, tz);
-      shown = Object.freeze({ machine: d.dateOnly ? iso.slice(0, 10) : iso, text: formatLongDate(d.ms, tz, this.config.siteLang), iso });
-      if (this.dates.size >= 50_000) this.dates.clear();
+      // The long date ("March 22, 2024") names the calendar day in the site's zone, so it is made once per day.
+      const day = iso.slice(0, 10);
+      let text = this.dayTexts.get(day);
+      if (text === undefined) {
+        text = formatLongDate(d.ms, tz, this.config.siteLang);
+        this.dayTexts.set(day, text);
+      }
+      shown = Object.freeze({ machine: d.dateOnly ? day : iso, text, iso });
+      if (this.dates.size >= 50_000) {
+        this.dates.clear();
+        this.dayTexts.clear();
+      }
       this.dates.set(key, shown);
     }
     return shown;
