@@ -13,9 +13,9 @@ export function slugify(name: string): string {
   // remembering the few hundred distinct names saves a Unicode normalisation each time.
   let slug = memo.get(name);
   if (slug !== undefined) return slug;
-  slug = name
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
+  // NFKD leaves ASCII as it is and ASCII has no combining marks: most names and headings skip both passes.
+  const folded = ASCII.test(name) ? name : name.normalize('NFKD').replace(/\p{M}+/gu, '');
+  slug = folded
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
@@ -29,3 +29,4 @@ export function slugify(name: string): string {
 }
 
 const memo = new Map<string, string>();
+const ASCII = /^[\x00-\x7f]*$/;

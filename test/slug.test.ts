@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SLUG_RE, slugify } from '../src/slug.js';
 
@@ -20,6 +21,18 @@ describe('slugify (tag and author page addresses)', () => {
   ])('%j -> %j', (name, slug) => {
     expect(slugify(name)).toBe(slug);
     expect(SLUG_RE.test(slug)).toBe(true);
+  });
+
+  it('gives ASCII names (which skip Unicode normalisation) the slug the full rule gives', () => {
+    const full = (name: string): string =>
+      name
+        .normalize('NFKD')
+        .replace(/\p{M}+/gu, '')
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '');
+    fc.assert(fc.property(fc.string({ unit: 'binary-ascii', maxLength: 40 }), (name) => slugify(name) === full(name)), { numRuns: 2000 });
+    expect(slugify('Energy & Power\t2024')).toBe('energy-power-2024');
   });
 
   it.each(['&', '...', '日本', '   ', '—'])('gives an empty slug for %j (no Latin letters or digits)', (name) => {
