@@ -140,7 +140,7 @@ async function main(): Promise<void> {
         const h = await timed('hugo', ['--quiet', '-s', hugoSite, '-d', hugoOut], process.env, tmp);
         times.hugo.push(h);
         hugoFiles = countFiles(hugoOut);
-        line += `, hugo ${secs(h)} (${hugoFiles} files)`;
+        line += `, hugo ${secs(h)} (${hugoFiles} files), ratio ${(e / h).toFixed(2)}`;
       }
       process.stdout.write(`${line}\n`);
     }
@@ -153,6 +153,9 @@ async function main(): Promise<void> {
       const hu = median(times.hugo);
       process.stdout.write(`  hugo (single pages only) ${secs(hu)}  (${hugoFiles} files)\n`);
       process.stdout.write(`  ratio export/hugo        ${(ex / hu).toFixed(2)} (${ex < hu ? `export ${(hu / ex).toFixed(2)}x faster` : `export ${(ex / hu).toFixed(2)}x slower`})\n`);
+      // The two run one after the other, so each run's own ratio shares the machine's speed of that moment.
+      const ratios = times.export.map((e, i) => e / times.hugo[i]!);
+      process.stdout.write(`  median of run ratios     ${median(ratios).toFixed(2)}\n`);
     }
     if (args.keep) process.stdout.write(`kept ${tmp}\n`);
   } finally {
