@@ -5,8 +5,8 @@
  * machine: `node dist/cli/export.js <out> --no-precompress` (the compiled export with its bundled worker,
  * built as `npm run build` builds them) and `hugo --quiet -d <out>` building a minimal site that renders
  * single pages only (layouts/_default/single.html with the title and .Content). Each is run `--runs` times,
- * alternately, into an empty folder, timed from process start to exit; the medians and their ratio are
- * printed.
+ * alternately, into an empty folder, timed from process start to exit; the medians, their ratio and the
+ * median of each run's own ratio are printed.
  *
  * It installs nothing: when `hugo` is not on PATH it says how to get it and times the export alone.
  */

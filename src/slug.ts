@@ -14,7 +14,7 @@ export function slugify(name: string): string {
   let slug = memo.get(name);
   if (slug !== undefined) return slug;
   // NFKD leaves ASCII as it is and ASCII has no combining marks: most names and headings skip both passes.
-  const folded = ASCII.test(name) ? name : name.normalize('NFKD').replace(/\p{M}+/gu, '');
+  const folded = NOT_ASCII.test(name) ? name.normalize('NFKD').replace(/\p{M}+/gu, '') : name;
   slug = folded
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
@@ -29,4 +29,5 @@ export function slugify(name: string): string {
 }
 
 const memo = new Map<string, string>();
-const ASCII = /^[\x00-\x7f]*$/;
+// Any UTF-16 code unit above U+007F.
+const NOT_ASCII = /[\u0080-\uffff]/;
