@@ -282,9 +282,15 @@ describe('settleFeedItem (the export, after each article page)', () => {
       expect((await request(s.app).get(a.url)).text, a.url).toBe(expected.get(a.url));
       settleFeedItem(s.app.renderer, view, a);
     }
-    for (const u of urls) expect((await request(s.app).get(u)).text, u).toBe(expected.get(u));
-    // A settled article's page renders its body again when asked.
+    // An old article lets go of its body HTML; one of the newest (in the Atom and JSON feeds) keeps it.
     const old = view.bySlug.get('a01')!;
+    const newest = view.bySlug.get('a23')!;
+    expect(s.app.renderer.keepsBody(old)).toBe(false);
+    expect(s.app.renderer.keepsBody(newest)).toBe(true);
+    for (const u of urls) expect((await request(s.app).get(u)).text, u).toBe(expected.get(u));
+    // The tag feed took the old article's kept RSS item: its body was not rendered again.
+    expect(s.app.renderer.keepsBody(old)).toBe(false);
+    // A settled article's page renders its body again when asked.
     s.app.pages.cache.delete(old.url);
     expect((await request(s.app).get(old.url)).text).toBe(expected.get(old.url));
     expect(expected.get('/tags/odd/feed.xml')).toContain('Body of story 01.');

@@ -131,6 +131,11 @@ export class Renderer {
     this.bodies.delete(entry);
   }
 
+  /** Whether the entry's rendered body HTML is kept (made, and not forgotten since). */
+  keepsBody(entry: Article | Page): boolean {
+    return this.bodies.has(entry);
+  }
+
   /** Sanitised HTML of an article or page body; a body that cannot render is shown as escaped text. */
   bodyHtml(entry: Article | Page): string {
     let html = this.bodies.get(entry);
