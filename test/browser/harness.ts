@@ -91,11 +91,6 @@ export async function startSite(): Promise<Site> {
   await cp(path.join(ROOT, 'public'), publicDir, { recursive: true });
   await mkdir(path.join(publicDir, 'images'), { recursive: true });
   await writeFile(path.join(publicDir, 'images/browser-desert-dusk.png'), landscapePng(1200, 675));
-  // An empty, valid page: Lighthouse's yardstick for what this machine's Chromium gives any page.
-  await writeFile(
-    path.join(publicDir, 'lighthouse-baseline.html'),
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Baseline</title><meta name="description" content="An empty page."></head><body><main><h1>Baseline</h1><p>An empty page.</p></main></body></html>\n',
-  );
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const config = loadConfig({

@@ -3,10 +3,19 @@
 // shift. Chromium is started here with a DevTools port, as Lighthouse's Node API expects, and with the
 // flags Lighthouse's own launcher (chrome-launcher) uses, so the browser does no background work of its own.
 //
-// Simulated throttling multiplies the CPU time Chromium spends, its own included: on this 2-core machine an
-// empty page measures 93-100 (median about 95) in the same browser. So each page is measured alongside an
-// empty baseline page, interleaved, and must reach 95, or, when the machine cannot give even the empty page
-// 95 in that run, score no more than 2 points below the empty page. Every score is printed.
+// One renderer process serves the site for every run (`--process-per-site`, and a tab kept open on the
+// site). Simulated throttling multiplies the CPU time the renderer spends by four, its own start-up
+// included, and on this machine a fresh process is slow to start: the first touch of each memory page costs
+// about 19 µs. In a fresh process an empty page scored 93-100 and the seed article 91-100 (Total Blocking
+// Time 50-380 ms, mostly V8 context creation and the first layout); with the process kept, 97-100 and
+// 99-100, also with one core kept busy. Each run still loads the page cold: Lighthouse clears the HTTP
+// cache and the origin's storage, and fetches the document, stylesheet and icon over the network.
+//
+// The counted runs audit Performance alone. The other categories run axe and other scripts in the page
+// after the trace, and in a shared process their clean-up lands in the next run's trace (a 150 ms task,
+// Total Blocking Time 400-490 ms instead of 0-100). Their scores do not vary between runs of the same
+// page, so they are audited once, after the counted runs; the next page's discarded run absorbs the
+// clean-up.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,10 +27,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Launcher } from 'chrome-launcher';
 import { CHROME_ARGS, chromePath, SEED_SLUG, startSite, type Site } from './harness.js';
 
-// Five: with three, one disturbed run of a busy machine could decide the median (both pages once fell to
-// 91-92 while the empty page scored 94-100; the same code scored 94-98 minutes later).
+// Five, where the issue asks for three: one disturbed run of a busy machine cannot decide the median.
 const RUNS = 5;
-const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
+/** Categories that must score 100, audited in one run of their own. */
+const QUALITY = ['accessibility', 'best-practices', 'seo'] as const;
 
 let site: Site;
 let chrome: ChildProcess;
@@ -60,8 +69,11 @@ beforeAll(async () => {
   site = await startSite();
   port = await freePort();
   profile = await mkdtemp(path.join(os.tmpdir(), 'newsroom-lighthouse-'));
-  chrome = spawn(executable, [...new Set([...CHROME_ARGS, ...Launcher.defaultFlags()]), `--remote-debugging-port=${port}`, `--user-data-dir=${profile}`, 'about:blank'], { stdio: 'ignore' });
+  chrome = spawn(executable, [...new Set([...CHROME_ARGS, ...Launcher.defaultFlags()]), '--process-per-site', `--remote-debugging-port=${port}`, `--user-data-dir=${profile}`, 'about:blank'], { stdio: 'ignore' });
   await waitForDevTools(port, 30_000);
+  // The tab that keeps the site's renderer process alive between runs (see the top of this file).
+  const keeper = await fetch(`http://127.0.0.1:${port}/json/new?${site.origin}/robots.txt`, { method: 'PUT' });
+  if (!keeper.ok) throw new Error(`Chromium did not open a tab on ${site.origin}: HTTP ${keeper.status}`);
 });
 
 afterAll(async () => {
@@ -74,31 +86,53 @@ afterAll(async () => {
   if (profile) await rm(profile, { recursive: true, force: true, maxRetries: 3 });
 });
 
-interface Run {
-  readonly scores: Record<(typeof CATEGORIES)[number], number>;
+interface Speed {
+  readonly performance: number;
   readonly cls: number;
+  /** Total Blocking Time in ms: what moves the Performance score on this machine. */
+  readonly tbt: number;
   /** Lighthouse's measure of this machine's speed at the time (an idle desktop scores about 1,000-2,000). */
   readonly benchmarkIndex: number;
   /** The machine's 1-minute load average when the run ended: other work skews simulated timings. */
   readonly load: number;
+}
+
+interface Quality {
+  readonly scores: Record<(typeof QUALITY)[number], number>;
   /** Audits that cost points in a category that must be 100. */
   readonly failing: string[];
 }
 
-async function audit(url: string): Promise<Run> {
-  const result = await lighthouse(url, { port, output: 'json', logLevel: 'error', onlyCategories: [...CATEGORIES] });
+async function lighthouseResult(url: string, categories: readonly string[]) {
+  const result = await lighthouse(url, { port, output: 'json', logLevel: 'error', onlyCategories: [...categories] });
   if (!result) throw new Error(`Lighthouse returned no result for ${url}`);
   const lhr = result.lhr;
   if (lhr.runtimeError) throw new Error(`Lighthouse could not audit ${url}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
-  const scores = Object.fromEntries(CATEGORIES.map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)])) as Run['scores'];
+  return lhr;
+}
+
+async function speed(url: string): Promise<Speed> {
+  const lhr = await lighthouseResult(url, ['performance']);
+  return {
+    performance: Math.round((lhr.categories.performance?.score ?? 0) * 100),
+    cls: lhr.audits['cumulative-layout-shift']?.numericValue ?? Number.NaN,
+    tbt: Math.round(lhr.audits['total-blocking-time']?.numericValue ?? Number.NaN),
+    benchmarkIndex: Math.round(lhr.environment.benchmarkIndex),
+    load: os.loadavg()[0]!,
+  };
+}
+
+async function quality(url: string): Promise<Quality> {
+  const lhr = await lighthouseResult(url, QUALITY);
+  const scores = Object.fromEntries(QUALITY.map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)])) as Quality['scores'];
   const failing: string[] = [];
-  for (const c of ['accessibility', 'best-practices', 'seo'] as const) {
+  for (const c of QUALITY) {
     for (const ref of lhr.categories[c]?.auditRefs ?? []) {
       const a = lhr.audits[ref.id];
       if (ref.weight > 0 && a && a.score !== null && a.score < 1) failing.push(`${c}/${ref.id}: ${a.title}${a.displayValue ? ` (${a.displayValue})` : ''}`);
     }
   }
-  return { scores, cls: lhr.audits['cumulative-layout-shift']?.numericValue ?? Number.NaN, benchmarkIndex: Math.round(lhr.environment.benchmarkIndex), load: os.loadavg()[0]!, failing };
+  return { scores, failing };
 }
 
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -108,28 +142,22 @@ describe.each([
   { name: 'seed article', path: `/articles/${SEED_SLUG}/` },
 ])('Lighthouse: $name', ({ name, path: pagePath }) => {
   it(`scores 100 in Accessibility, Best Practices and SEO, >= 95 in Performance (median of ${RUNS}), CLS 0`, async () => {
-    // One discarded run first: it pays the new browser's one-off start-up costs, which are not the page's.
-    // Every counted run still loads the page cold (Lighthouse clears the cache and storage).
-    await audit(`${site.origin}${pagePath}`);
-    const runs: Run[] = [];
-    const baseline: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      baseline.push((await audit(`${site.origin}/lighthouse-baseline.html`)).scores.performance);
-      runs.push(await audit(`${site.origin}${pagePath}`));
-    }
-    const perf = median(runs.map((r) => r.scores.performance));
-    const empty = median(baseline);
+    const url = `${site.origin}${pagePath}`;
+    // One discarded run first: it pays the one-off start-up costs of the browser and of the site's renderer
+    // process, and the previous page's clean-up, none of which are this page's.
+    await speed(url);
+    const runs: Speed[] = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await speed(url));
+    const perf = median(runs.map((r) => r.performance));
     for (const [i, r] of runs.entries()) {
-      console.log(
-        `Lighthouse ${name} run ${i + 1}: performance ${r.scores.performance}, accessibility ${r.scores.accessibility}, best practices ${r.scores['best-practices']}, SEO ${r.scores.seo}, CLS ${r.cls} (empty page ${baseline[i]}; benchmark index ${r.benchmarkIndex}, load average ${r.load.toFixed(1)})`,
-      );
+      console.log(`Lighthouse ${name} run ${i + 1}: performance ${r.performance} (Total Blocking Time ${r.tbt} ms), CLS ${r.cls} (benchmark index ${r.benchmarkIndex}, load average ${r.load.toFixed(1)})`);
     }
-    console.log(`Lighthouse ${name}: performance median ${perf} (empty page median ${empty})`);
-    for (const r of runs) {
-      expect(r.failing).toEqual([]);
-      expect(r.scores).toMatchObject({ accessibility: 100, 'best-practices': 100, seo: 100 });
-      expect(r.cls).toBe(0);
-    }
-    expect(perf).toBeGreaterThanOrEqual(Math.min(95, empty - 2));
+    console.log(`Lighthouse ${name}: performance median ${perf}`);
+    const q = await quality(url);
+    console.log(`Lighthouse ${name}: accessibility ${q.scores.accessibility}, best practices ${q.scores['best-practices']}, SEO ${q.scores.seo}`);
+    expect(q.failing).toEqual([]);
+    expect(q.scores).toEqual({ accessibility: 100, 'best-practices': 100, seo: 100 });
+    for (const r of runs) expect(r.cls).toBe(0);
+    expect(perf).toBeGreaterThanOrEqual(95);
   }, 300_000);
 });
