@@ -2,8 +2,9 @@
  * `npm run bench:export [-- --articles 4000 --runs 3 --threads N --keep]`
  *
  * Times the static export against Hugo on the same generated corpus, side by side in one run on the same
- * machine: `node dist/cli/export.js <out> --no-precompress` (the compiled export with its bundled worker,
- * built as `npm run build` builds them) and `hugo --quiet -d <out>` building a minimal site that renders
+ * machine: `node --interrupt-budget=400000 dist/cli/export.js <out> --no-precompress` (the compiled export
+ * with its bundled worker, built as `npm run build` builds them, started with the Node options that
+ * `npm run export` gives it: src/export/exportNodeFlags.ts) and `hugo --quiet -d <out>` building a minimal site that renders
  * single pages only (layouts/_default/single.html with the title and .Content). Each is run `--runs` times,
  * alternately, into an empty folder, timed from process start to exit; the medians, their ratio and the
  * median of each run's own ratio are printed.
@@ -15,6 +16,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } fr
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EXPORT_NODE_FLAGS } from '../src/export/exportNodeFlags.js';
 import { generateCorpus } from './gen.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -122,7 +124,8 @@ async function main(): Promise<void> {
     }
 
     const env = { ...process.env, SITE_URL: 'https://news.example', CONTENT_DIR: content, PUBLIC_DIR: publicDir, NODE_ENV: 'production', LOG_LEVEL: 'silent' };
-    const exportArgs = [path.join(ROOT, 'dist', 'cli', 'export.js'), '<out>', '--no-precompress', ...(args.threads ? ['--threads', String(args.threads)] : [])];
+    const exportCli = path.join(ROOT, 'dist', 'cli', 'export.js');
+    const exportOptions = ['--no-precompress', ...(args.threads ? ['--threads', String(args.threads)] : [])];
     const times = { export: [] as number[], hugo: [] as number[] };
     let exportFiles = 0;
     let hugoFiles = 0;
@@ -131,7 +134,7 @@ async function main(): Promise<void> {
     // made file creation several times slower (for whichever tool came next).
     for (let run = 1; run <= args.runs; run++) {
       const exportOut = path.join(tmp, `export-out-${run}`);
-      const e = await timed(process.execPath, [...exportArgs.slice(0, 1), exportOut, ...exportArgs.slice(2)], env, ROOT);
+      const e = await timed(process.execPath, [...EXPORT_NODE_FLAGS, exportCli, exportOut, ...exportOptions], env, ROOT);
       times.export.push(e);
       exportFiles = countFiles(exportOut);
       let line = `run ${run}: export ${secs(e)} (${exportFiles} files)`;

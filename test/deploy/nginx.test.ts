@@ -163,6 +163,8 @@ describe('several instances behind nginx, and the static export served by nginx'
     const exported = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'export.mjs'), exportDir, '--threads', '2'], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8' });
     if (exported.status !== 0) throw new Error(`npm run export failed (${exported.status}):\n${exported.stdout}${exported.stderr}`);
     expect(exported.stdout).toMatch(/^exported [\d,]+ URLs to .* \(2 threads\)/);
+    // npm run export starts the export with its Node options (src/export/exportNodeFlags.ts).
+    expect(exported.stderr).not.toContain('started without');
 
     nginxPort = await freePort();
     staticPort = await freePort();
