@@ -2,10 +2,10 @@
  * `npm run bench:export [-- --articles 4000 --runs 3 --threads N --keep]`
  *
  * Times the static export against Hugo on the same generated corpus, side by side in one run on the same
- * machine: `node --interrupt-budget=400000 dist/cli/export.js <out> --no-precompress` (the compiled export
- * with its bundled worker, built as `npm run build` builds them, started with the Node options that
- * `npm run export` gives it: src/export/exportNodeFlags.ts) and `hugo --quiet -d <out>` building a minimal site that renders
- * single pages only (layouts/_default/single.html with the title and .Content). Each is run `--runs` times,
+ * machine: `node <EXPORT_NODE_FLAGS> dist/cli/export.js <out> --no-precompress` (the compiled export with
+ * its bundled worker, built as `npm run build` builds them, started with the Node options that
+ * `npm run export` gives it) and `hugo --quiet -d <out>` building a minimal site that renders single
+ * pages only (layouts/_default/single.html with the title and .Content). Each is run `--runs` times,
  * alternately, into an empty folder, timed from process start to exit; the medians, their ratio and the
  * median of each run's own ratio are printed.
  *

@@ -5,11 +5,12 @@
 //
 // One renderer process serves the site for every run (`--process-per-site`, and a tab kept open on the
 // site). Simulated throttling multiplies the CPU time the renderer spends by four, its own start-up
-// included, and on this machine a fresh process is slow to start: the first touch of each memory page costs
-// about 19 µs. In a fresh process an empty page scored 93-100 and the seed article 91-100 (Total Blocking
-// Time 50-380 ms, mostly V8 context creation and the first layout); with the process kept, 97-100 and
-// 99-100, also with one core kept busy. Each run still loads the page cold: Lighthouse clears the HTTP
-// cache and the origin's storage, and fetches the document, stylesheet and icon over the network.
+// included, and on this machine a fresh process is slow to start: the first touch of each memory page
+// costs about 19 µs. In a fresh process an empty page scored 93-100 and the seed article 91-100 (Total
+// Blocking Time 50-380 ms, mostly V8 context creation and the first layout); with the process kept,
+// 99-100 for both, and 97-100 with one core kept busy by other work. Each run still loads the page cold:
+// Lighthouse clears the HTTP cache and the origin's storage, and fetches the document, stylesheet and
+// icon over the network.
 //
 // The counted runs audit Performance alone. The other categories run axe and other scripts in the page
 // after the trace, and in a shared process their clean-up lands in the next run's trace (a 150 ms task,
