@@ -152,13 +152,21 @@ export async function watchedPage(browser: Browser, origin: string, options: { v
     cspViolations.push(text);
   });
   await page.addInitScript(() => {
-    const w = window as unknown as { __reportCspViolation(t: string): void; __layoutShift: number };
+    const w = window as unknown as { __reportCspViolation(t: string): void; __layoutShift: number; __layoutShifts: string[] };
     document.addEventListener('securitypolicyviolation', (e) => {
       w.__reportCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
     });
     w.__layoutShift = 0;
+    w.__layoutShifts = [];
+    const box = (r: DOMRectReadOnly): string => `${Math.round(r.x)},${Math.round(r.y)} ${Math.round(r.width)}x${Math.round(r.height)}`;
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) if (!e.hadRecentInput) w.__layoutShift += e.value;
+      for (const e of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean; sources: { node?: Node; previousRect: DOMRectReadOnly; currentRect: DOMRectReadOnly }[] })[]) {
+        if (e.hadRecentInput) continue;
+        w.__layoutShift += e.value;
+        // What moved, for the failure message: a shift of 0 is the goal, and a rare one must be explainable.
+        const moved = e.sources.map((s) => `${s.node instanceof Element ? `${s.node.localName}${s.node.className ? `.${String(s.node.className).split(' ').join('.')}` : ''}` : (s.node?.nodeName ?? '?')} ${box(s.previousRect)} -> ${box(s.currentRect)}`);
+        w.__layoutShifts.push(`${e.value.toFixed(4)} at ${Math.round(e.startTime)} ms (viewport ${innerWidth}x${innerHeight}): ${moved.join('; ')}`);
+      }
     }).observe({ type: 'layout-shift', buffered: true });
   });
   const watched: Watched = { page, context, consoleErrors, failedRequests, cspViolations, dialogs, expectedDocumentStatus: 200 };
@@ -192,9 +200,15 @@ export async function load(w: Watched, origin: string, p: string, expectedStatus
   return res?.status() ?? 0;
 }
 
-/** Sum of layout-shift scores since the document started loading (CLS without session windows). */
-export async function layoutShift(page: Page): Promise<number> {
-  return page.evaluate(() => (window as unknown as { __layoutShift: number }).__layoutShift);
+/**
+ * Sum of layout-shift scores since the document started loading (CLS without session windows), and each
+ * shift's score, time, viewport and the elements that moved (from where to where).
+ */
+export async function layoutShift(page: Page): Promise<{ score: number; shifts: string[] }> {
+  return page.evaluate(() => {
+    const w = window as unknown as { __layoutShift: number; __layoutShifts: string[] };
+    return { score: w.__layoutShift, shifts: w.__layoutShifts };
+  });
 }
 
 export const screenshotPath = (name: string): string => path.join(SCREENSHOT_DIR, `${name}.png`);

@@ -57,7 +57,11 @@ describe.each(PAGE_TYPES)('$name ($path)', ({ name, path: pagePath, status }) =>
     }
   });
 
-  it('loads cleanly at both sizes and schemes, without layout shift, and is screenshotted', async () => {
+  // One retry: once, in CI, the first load of /about/ in a new context measured a shift of 0.0036, which
+  // more than 200 loads under load did not reproduce (the shifted elements were not recorded then; they
+  // are now, and printed). A real shift, from an image without dimensions or content that arrives late,
+  // happens on every load and fails both attempts.
+  it('loads cleanly at both sizes and schemes, without layout shift, and is screenshotted', { retry: 1 }, async () => {
     const w = await watchedPage(browser, site.origin);
     try {
       for (const viewport of VIEWPORTS) {
@@ -65,7 +69,9 @@ describe.each(PAGE_TYPES)('$name ($path)', ({ name, path: pagePath, status }) =>
           await w.page.setViewportSize(viewport);
           await w.page.emulateMedia({ colorScheme, media: 'screen' });
           expect(await load(w, site.origin, pagePath, status)).toBe(status);
-          expect(await layoutShift(w.page)).toBe(0);
+          const shift = await layoutShift(w.page);
+          if (shift.score !== 0) console.log(`layout shift on ${pagePath}: ${shift.shifts.join(' | ')}`);
+          expect(shift).toEqual({ score: 0, shifts: [] });
           await w.page.screenshot({ path: screenshotPath(`${name}-${viewport.width}x${viewport.height}-${colorScheme}`), fullPage: true });
         }
       }
