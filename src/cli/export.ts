@@ -53,7 +53,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     return 2;
   }
   const missing = missingNodeFlags(process.execArgv);
-  if (missing.length > 0) process.stderr.write(`note: started without ${missing.join(' ')}, which npm run export adds; the export runs about 9% slower without\n`);
+  if (missing.length > 0) process.stderr.write(`note: started without ${missing.join(' ')}, which npm run export adds; the export takes about 15% longer without\n`);
   try {
     const summary = await exportSite(args);
     for (const p of summary.problems) process.stderr.write(`warning: ${p}\n`);
