@@ -1,49 +1,76 @@
 // marked tries every block rule, in order, at the start of each block before it settles on a paragraph:
 // eleven regexes, of which the setext-heading and table rules scan the whole paragraph, and then the
 // paragraph rule scans it again. Most blocks of news prose are paragraphs whose every line starts with a
-// letter, and no other rule can take such a block unless a line that does not start with a letter follows
-// (a table's delimiter row, a setext underline, a list, a quote...). This block extension, tried first,
-// takes exactly those paragraphs, ending at a blank line or the end of the text. It also takes the other
-// common block, a tight bullet list of one-line items ("- Text"), which marked's list rule lexes item by
-// item through the whole block lexer. Every other block is left to marked. test/fastParagraph.test.ts
-// holds it to marked's own tokens.
+// letter or an opening quotation mark or dash, and no other rule can take such a block unless a line that
+// starts otherwise follows (a table's delimiter row, a setext underline, a list, a quote...). This block
+// extension, tried first, takes exactly those paragraphs, ending at a blank line or the end of the text. It
+// also takes the other common blocks, tight lists of one-line items ("- Text", "1. Text"), which marked's
+// list rule lexes item by item through the whole block lexer. Every other block is left to marked.
+// test/fastParagraph.test.ts holds it to marked's own tokens.
 
 import type { MarkedExtension, Tokens } from 'marked';
 
 const isAsciiLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/**
+ * Characters that open a line of prose and no other kind of block: ASCII letters, the straight and curly
+ * opening quotation marks and the dashes that open an attribution ("— Name"). None is a block marker, and
+ * none is white space to any of marked's rules.
+ */
+const opensProse = (c: number): boolean => isAsciiLetter(c) || c === 34 || c === 0x201c || c === 0x2018 || c === 0x2014 || c === 0x2013;
 
 /**
  * The length of the paragraph marked would take from the start of `src` when each of its lines starts with
- * an ASCII letter and it ends at a blank line or the end of `src`; undefined for anything else.
+ * a character of prose (opensProse) and it ends at a blank line or the end of `src`; undefined for anything else.
  */
 export function plainParagraphLength(src: string): number | undefined {
-  if (!isAsciiLetter(src.charCodeAt(0))) return undefined;
+  if (!opensProse(src.charCodeAt(0))) return undefined;
   let end = src.indexOf('\n');
   for (;;) {
     if (end === -1) return src.length;
     // "\n" at the very end, or a blank line: the paragraph ends before that newline.
     if (end + 1 === src.length || src.charCodeAt(end + 1) === 10) return end;
     // A line that could be a delimiter row, an underline, a list item, a quote, spaces...: marked decides.
-    if (!isAsciiLetter(src.charCodeAt(end + 1))) return undefined;
+    if (!opensProse(src.charCodeAt(end + 1))) return undefined;
     end = src.indexOf('\n', end + 1);
   }
 }
 
 /**
- * The length of a list of one-line items, each "- " then a letter, '"' or a link, with no tab and no
- * trailing space, ending at the end of `src` or at blank lines followed by a paragraph, heading or quote;
- * undefined for anything else.
+ * The width of the list marker that opens `src` at `start` followed by one space: 2 for "- ", 3 to 11 for
+ * "1. " to "123456789. " when `ordered`; 0 for anything else.
  */
-export function plainListLength(src: string): number | undefined {
+function markerWidth(src: string, start: number, ordered: boolean): number {
+  let p = start;
+  if (!ordered) {
+    if (src.charCodeAt(p) !== 45) return 0;
+    p++;
+  } else {
+    while (p - start < 10 && isDigit(src.charCodeAt(p))) p++;
+    // One to nine digits, then "." (a ")" list is left to marked).
+    if (p === start || p - start > 9 || src.charCodeAt(p) !== 46) return 0;
+    p++;
+  }
+  return src.charCodeAt(p) === 32 ? p + 1 - start : 0;
+}
+
+/**
+ * The length of a list of one-line items, each "- " (or, when `ordered`, a number and ". ") then a letter,
+ * a quotation mark or a link, with no tab and no trailing space, ending at the end of `src` or at blank
+ * lines followed by a paragraph, heading or quote; undefined for anything else.
+ */
+export function plainListLength(src: string, ordered = false): number | undefined {
   for (let start = 0; ; ) {
-    if (src.charCodeAt(start) !== 45 || src.charCodeAt(start + 1) !== 32) return undefined;
-    const first = src.charCodeAt(start + 2);
+    const width = markerWidth(src, start, ordered);
+    if (width === 0) return undefined;
+    const first = src.charCodeAt(start + width);
     let end = src.indexOf('\n', start);
     if (end === -1) end = src.length;
     // Items may also open with a quotation mark or a link ("- [Headline](/articles/x/)"), but not with a
     // task box ("[ ]", "[x]") or a link definition ("[x]: /url").
     if (first === 91) {
-      const box = src.charCodeAt(start + 4) === 93 && /[ xX]/.test(src.charAt(start + 3));
+      const box = src.charCodeAt(start + width + 2) === 93 && /[ xX]/.test(src.charAt(start + width + 1));
       const definition = src.indexOf(']:', start);
       if (box || (definition !== -1 && definition < end)) return undefined;
     } else if (first !== 34 && !isAsciiLetter(first)) return undefined;
@@ -53,8 +80,8 @@ export function plainListLength(src: string): number | undefined {
     if (tab !== -1 && tab < end) return undefined;
     if (end === src.length || end + 1 === src.length) return end;
     if (src.charCodeAt(end + 1) === 10) {
-      // After blank lines an indented line or another "-" item would continue the list (a loose one):
-      // the list ends here only if a line that starts with a letter or '"', a heading or a quote follows (or nothing).
+      // After blank lines an indented line or another item would continue the list (a loose one): the
+      // list ends here only if a line that starts with a letter or '"', a heading or a quote follows (or nothing).
       let next = end + 1;
       while (src.charCodeAt(next) === 10) next++;
       const c = src.charCodeAt(next);
@@ -67,10 +94,10 @@ export function plainListLength(src: string): number | undefined {
 type Lexer = { inline(src: string, tokens?: Tokens.Generic[]): Tokens.Generic[] };
 
 /** The tokens marked's list rule gives for a list plainListLength accepted. */
-function plainList(raw: string, lexer: Lexer): Tokens.List {
+function plainList(raw: string, ordered: boolean, lexer: Lexer): Tokens.List {
   const lines = raw.split('\n');
   const items: Tokens.ListItem[] = lines.map((line, i) => {
-    const text = line.slice(2);
+    const text = line.slice(ordered ? line.indexOf('.') + 2 : 2);
     return {
       type: 'list_item',
       raw: i < lines.length - 1 ? `${line}\n` : line,
@@ -80,7 +107,7 @@ function plainList(raw: string, lexer: Lexer): Tokens.List {
       tokens: [{ type: 'text', raw: text, text, tokens: lexer.inline(text) }],
     };
   });
-  return { type: 'list', raw, ordered: false, start: '', loose: false, items };
+  return { type: 'list', raw, ordered, start: ordered ? Number(raw.slice(0, raw.indexOf('.'))) : '', loose: false, items };
 }
 
 export const fastParagraph: MarkedExtension = {
@@ -92,9 +119,11 @@ export const fastParagraph: MarkedExtension = {
         // Paragraphs only where marked makes them (not the text of a tight list item), and never right after
         // a paragraph: marked may join the two (a quote's lazy continuation lines).
         if (!this.lexer.state.top || tokens.at(-1)?.type === 'paragraph') return undefined;
-        if (src.charCodeAt(0) === 45) {
-          const n = plainListLength(src);
-          return n === undefined ? undefined : plainList(src.slice(0, n), this.lexer);
+        const c = src.charCodeAt(0);
+        if (c === 45 || isDigit(c)) {
+          const ordered = c !== 45;
+          const n = plainListLength(src, ordered);
+          return n === undefined ? undefined : plainList(src.slice(0, n), ordered, this.lexer);
         }
         const n = plainParagraphLength(src);
         if (n === undefined) return undefined;

@@ -12,7 +12,7 @@ const stock = new Marked(OPTIONS);
 const fast = new Marked(OPTIONS).use(fastParagraph);
 
 describe('plainParagraphLength', () => {
-  it('takes lines that start with a letter, up to a blank line or the end', () => {
+  it('takes lines that start with a letter, a quotation mark or a dash, up to a blank line or the end', () => {
     const cases: [string, number | undefined][] = [
       ['One line', 8],
       ['One line\n', 8],
@@ -28,7 +28,12 @@ describe('plainParagraphLength', () => {
       ['Para\n   \nmore', undefined],
       ['Para\n  indented continuation', undefined],
       ['Para\n1. one', undefined],
-      ['Para\n“quoted” line', undefined],
+      ['Para\n“quoted” line', 18],
+      ['"We will," she said.\n"Soon."\n\nNext', 28],
+      ['— Victor Nguyen, a former minister', 34],
+      ['‘Single’ quotes\n– and an en dash', 32],
+      ['Para\n2. two', undefined],
+      ['Para\n«guillemets»', undefined],
       // Not a letter first: not taken.
       ['# Heading', undefined],
       ['- item', undefined],
@@ -38,9 +43,47 @@ describe('plainParagraphLength', () => {
       ['    code', undefined],
       ['| a | b |', undefined],
       ['Élan', undefined],
+      ['«Guillemets»', undefined],
+      ['\u00a0non-breaking space', undefined],
+      ["'Apostrophe", undefined],
       ['', undefined],
     ];
     for (const [src, n] of cases) expect(plainParagraphLength(src), JSON.stringify(src)).toBe(n);
+  });
+});
+
+describe('plainListLength, ordered', () => {
+  it('takes tight lists of one-line "1. Text" items, up to the end or a block that cannot continue them', () => {
+    const cases: [string, number | undefined][] = [
+      ['1. One', 6],
+      ['1. One\n2. Two\n', 13],
+      ['3. Three\n4. Four *em*\n\nNext', 21],
+      ['9. Nine\n10. Ten\n11. "Eleven"', 28],
+      ['1. One\n1. One again', 19],
+      ['01. Zero', 8],
+      ['123456789. Nine digits', 22],
+      ['1. [Headline](/articles/x/)', 27],
+      ['1. One\n\n## Heading', 6],
+      // Anything else: marked decides.
+      ['1234567890. Ten digits', undefined],
+      ['1) Paren', undefined],
+      ['1. One\n2) Two', undefined],
+      ['1. One\n- Two', undefined],
+      ['1. One\n\n2. Loose', undefined],
+      ['1. One\n   continued', undefined],
+      ['1. One\nlazy', undefined],
+      ['1.  Two spaces', undefined],
+      ['1.\tTab', undefined],
+      ['1. 2. Nested', undefined],
+      ['1. [ ] task', undefined],
+      ['1. [ref]: /url', undefined],
+      ['1. One  ', undefined],
+      ['1.', undefined],
+      ['1. ', undefined],
+      ['- One', undefined],
+      ['One. Two', undefined],
+    ];
+    for (const [src, n] of cases) expect(plainListLength(src, true), JSON.stringify(src)).toBe(n);
   });
 });
 
@@ -71,6 +114,7 @@ describe('plainListLength', () => {
       ['- One  \n- Two', undefined],
       ['* Star', undefined],
       ['1. One', undefined],
+      ['- One\n1. One', undefined],
       ['- - -', undefined],
       ['-', undefined],
     ];
@@ -81,6 +125,11 @@ describe('plainListLength', () => {
 // Lines of every kind marked tells apart at the start of a block or inside a paragraph.
 const line = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom('Plain words', 'word *em* and **strong**', 'See [a link](/articles/x/)', 'x', 'Cost: $3', 'a | b', 'Text  ', 'And `code`') },
+ {
+    weight: 4,
+    arbitrary: fc.constantFrom('1. Item', '2. Item with [a link](/x)', '10. Ten', '3. "Quote"', '1.  Two', '1) Paren', '01. Zero', '1234567890. Big', '2. [ ] box', '3. [r]: /u', '4. x  ', '5.\tTab', '6. 7. Nested', '1.', '7. - dash', '8. > quote'),
+  },
+  { weight: 3, arbitrary: fc.constantFrom('"Quoted," she said.', '“Curly” words', '‘Single’', '— Name, a title', '– Dash', '«Guillemets»', '\u00a0nbsp', '\u2003em space', '"') },
   { weight: 4, arbitrary: fc.constantFrom('- Item', '- Item with [a link](/x) and *em*', '- A  ', '- B\t', '-  Two spaces', '- x | y', '- Item ---', '-', '- ', '- 9', '- [Link](/a/)', '- "Quote"', '- [ ] box', '- [x] box', '- [ref]: /u', '- [a]', '- [', '- "', '- [ ]') },
   { weight: 2, arbitrary: fc.constantFrom('', '', '   ', '\t') },
   {
