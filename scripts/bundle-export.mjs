@@ -4,6 +4,7 @@
 // about 0.2 s off a 4,000-article export with two threads. `npm run build` makes it after tsc, and
 // `npm run export` whenever it is missing or older than the compiled worker. The export uses the bundle
 // only while it is at least as new as the compiled worker, and the compiled modules otherwise.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -17,17 +18,26 @@ export async function bundleExportWorker() {
     // A production install without devDependencies: the export runs from the compiled modules.
     return false;
   }
+  const outfile = path.join(root, 'dist', 'exportWorker.bundle.js');
   await esbuild.build({
     entryPoints: [path.join(root, 'dist', 'export', 'exportWorker.js')],
-    outfile: path.join(root, 'dist', 'exportWorker.bundle.js'),
+    outfile,
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     logLevel: 'warning',
+    // Without comments and indentation the file is a fifth smaller, and all ASCII (a comment in a
+    // dependency was not): V8 then reads it as one-byte text, where a single other character made Node
+    // decode all of it to UTF-16 first. Names are kept, for stack traces and profiles. About 25 ms less
+    // per thread to load.
+    minifyWhitespace: true,
+    charset: 'ascii',
     // CommonJS packages inside an ES module bundle still call require() for Node's built-ins.
     banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
   });
+  const first = readFileSync(outfile).findIndex((b) => b > 0x7f);
+  if (first !== -1) process.stderr.write(`warning: ${outfile} is not all ASCII (byte ${first}), so it loads more slowly; write that character as an escape\n`);
   return true;
 }
 

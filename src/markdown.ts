@@ -333,7 +333,7 @@ export function plainExcerpt(markdown: string, maxChars = 160): string {
   if (joined.length <= maxChars) return joined;
   const cut = joined.slice(0, maxChars - 1);
   const atWord = cut.replace(/\s+\S*$/, '');
-  return `${(atWord.length > maxChars * 0.6 ? atWord : cut).replace(/[\s,;:.–—-]+$/, '')}…`;
+  return `${(atWord.length > maxChars * 0.6 ? atWord : cut).replace(/[\s,;:.\u2013\u2014-]+$/, '')}…`;
 }
 
 /** Words a reader reads: Markdown syntax, link targets and tags are not counted. */
