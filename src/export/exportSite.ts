@@ -14,7 +14,7 @@ import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { describeError } from './describeError.js';
 import { GENERATED_FILES } from './generatedFiles.js';
-import { headerPlan, headersFile, nginxHeaders } from './headerRules.js';
+import { HeaderPlanner, headersFile, nginxHeaders } from './headerRules.js';
 import { isSafeRelative, readManifest, writeManifest } from './manifest.js';
 import { OutputWriter } from './OutputWriter.js';
 import type { AliasInfo, FromWorker, Job, JobResult, WorkerData } from './protocol.js';
@@ -100,15 +100,14 @@ interface WorkerOutput {
   readonly jobs: readonly Job[];
   readonly aliases: readonly AliasInfo[];
   readonly problems: readonly string[];
-  readonly results: readonly JobResult[];
 }
 
-function runWorkers(base: Omit<WorkerData, 'index' | 'peers'>, threads: number): Promise<WorkerOutput> {
+/** `onResult` is given each job's result as it arrives. */
+function runWorkers(base: Omit<WorkerData, 'index' | 'peers'>, threads: number, onResult: (r: JobResult) => void): Promise<WorkerOutput> {
   const script = workerScript();
   return new Promise<WorkerOutput>((resolve, reject) => {
     const workers: Worker[] = [];
     const ready: Extract<FromWorker, { type: 'ready' }>[] = [];
-    const results: JobResult[] = [];
     let jobs: readonly Job[] = [];
     let next = 0;
     let settled = false;
@@ -160,7 +159,7 @@ function runWorkers(base: Omit<WorkerData, 'index' | 'peers'>, threads: number):
       stopped.add(index);
       if (stopped.size === threads && !settled) {
         settled = true;
-        resolve({ jobs, aliases: first?.aliases ?? [], problems: first?.problems ?? [], results });
+        resolve({ jobs, aliases: first?.aliases ?? [], problems: first?.problems ?? [] });
       }
     };
     // Work starts as soon as worker 0 has listed the jobs; a worker that loads more slowly joins when it is
@@ -200,7 +199,7 @@ function runWorkers(base: Omit<WorkerData, 'index' | 'peers'>, threads: number):
             for (const r of ready) start(r);
           } else if (first) start(m);
         } else {
-          for (const r of m.results) results.push(r);
+          for (const r of m.results) onResult(r);
           held[index]!--;
           give(w, index);
         }
@@ -298,21 +297,26 @@ export async function exportSite(options: ExportOptions): Promise<ExportSummary>
   const precompress = options.precompress ?? true;
   const threads = Math.max(1, Math.min(16, Math.floor(options.threads ?? Math.min(4, availableParallelism()))));
 
-  const out = await runWorkers({ env, cwd, outDir, now: options.now ?? Date.now(), precompress, previous }, threads);
-
+  // Each result is taken in as it arrives, while the workers go on rendering: the plan of headers, the
+  // files and URLs the export made. Taken at the end, it ran alone on one core for about 0.1 s.
   const produced = new Set<string>();
+  const urls = new Set<string>();
+  const planner = new HeaderPlanner();
   let written = 0;
   let unchanged = 0;
   const failed: string[] = [];
   const skipped: string[] = [];
-  for (const r of out.results) {
+  const took = (r: JobResult): void => {
+    planner.add(r);
     for (const f of r.files) produced.add(f);
     written += r.written;
     unchanged += r.files.length - r.written;
-    if (r.files.length > 0) continue;
-    if (MUST_SUCCEED.has(r.kind)) failed.push(`${r.url}: the app answered ${r.status}`);
+    if (r.files.length > 0) urls.add(r.url);
+    else if (MUST_SUCCEED.has(r.kind)) failed.push(`${r.url}: the app answered ${r.status}`);
     else skipped.push(`${r.url} (${r.status})`);
-  }
+  };
+  const out = await runWorkers({ env, cwd, outDir, now: options.now ?? Date.now(), precompress, previous }, threads, took);
+
   if (failed.length > 0) {
     // Keep track of what was written, so a later successful run can still clean it up.
     writeManifest(outDir, config.siteUrl, [...previous, ...produced]);
@@ -333,7 +337,6 @@ export async function exportSite(options: ExportOptions): Promise<ExportSummary>
   };
 
   // Aliases: a route at the same address wins in the app, so it wins here too.
-  const urls = new Set(out.results.filter((r) => r.files.length > 0).map((r) => r.url));
   const aliases = out.aliases.filter((a) => !aliasSources(a.from).some((s) => urls.has(s)));
   let redirectPages = 0;
   for (const a of aliases) {
@@ -344,7 +347,7 @@ export async function exportSite(options: ExportOptions): Promise<ExportSummary>
   }
   put('_redirects', redirectsFile(aliases), false);
   put('redirects.nginx.conf', nginxRedirects(aliases), false);
-  const plan = headerPlan(out.results);
+  const plan = planner.plan();
   put('_headers', headersFile(plan), false);
   put('headers.nginx.conf', nginxHeaders(plan, GENERATED_FILES), false);
 

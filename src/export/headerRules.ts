@@ -58,38 +58,59 @@ export function patternMatches(pattern: string, url: string): boolean {
   return patternRegExp(pattern).test(url);
 }
 
-export function headerPlan(results: readonly JobResult[]): HeaderPlan {
+/**
+ * Collects the policy headers of an export's results as they arrive (the coordinating thread has little
+ * else to do while the workers render), and makes the plan from them at the end.
+ */
+export class HeaderPlanner {
   // Compared by lowercased name; written as the app spells it. Thousands of URLs share a handful of header
   // sets: each distinct set is read once (a key per set), and records point to the shared copy.
-  const display = new Map<string, string>();
-  const sets = new Map<string, { headers: Record<string, string>; count: number }>();
-  const records: { url: string; pattern: string; headers: Record<string, string> }[] = [];
+  private readonly display = new Map<string, string>();
+  private readonly sets = new Map<string, { headers: Record<string, string>; count: number }>();
+  private readonly records: { url: string; pattern: string; headers: Record<string, string> }[] = [];
   // Workers send one object per distinct set in each message (see policyHeaders), so most results share
   // their headers object with the one before: it is known by identity, without reading it again.
-  const known = new Map<object, { headers: Record<string, string>; count: number }>();
-  for (const r of results) {
-    if (r.headers === undefined || r.files.length === 0) continue;
-    let set = known.get(r.headers);
+  private readonly known = new WeakMap<object, { headers: Record<string, string>; count: number }>();
+
+  add(r: JobResult): void {
+    if (r.headers === undefined || r.files.length === 0) return;
+    let set = this.known.get(r.headers);
     if (!set) {
       const key = JSON.stringify(r.headers);
-      set = sets.get(key);
+      set = this.sets.get(key);
       if (!set) {
         const headers: Record<string, string> = {};
         const given = r.headers;
         for (const k in given) {
           const lower = k.toLowerCase();
-          if (!display.has(lower)) display.set(lower, k);
+          if (!this.display.has(lower)) this.display.set(lower, k);
           headers[lower] = given[k]!;
         }
         set = { headers, count: 0 };
-        sets.set(key, set);
+        this.sets.set(key, set);
       }
-      known.set(r.headers, set);
+      this.known.set(r.headers, set);
     }
     set.count++;
-    records.push({ url: r.url, pattern: patternOf(r.url, r.kind), headers: set.headers });
+    this.records.push({ url: r.url, pattern: patternOf(r.url, r.kind), headers: set.headers });
   }
-  const distinct = [...sets.values()];
+
+  plan(): HeaderPlan {
+    return finishPlan(this.records, [...this.sets.values()], this.display);
+  }
+}
+
+export function headerPlan(results: readonly JobResult[]): HeaderPlan {
+  const planner = new HeaderPlanner();
+  for (const r of results) planner.add(r);
+  return planner.plan();
+}
+
+function finishPlan(
+  records: readonly { url: string; pattern: string; headers: Record<string, string> }[],
+  distinct: readonly { headers: Record<string, string>; count: number }[],
+  display: ReadonlyMap<string, string>,
+): HeaderPlan {
   const names = new Set<string>();
   for (const d of distinct) for (const k of Object.keys(d.headers)) names.add(k);
   const common: Record<string, string> = {};
