@@ -1,8 +1,8 @@
 // `npm run export`: writes the whole public site as files. Worker threads each build the site (each parses
 // a share of the content files and sends it to the others) and render a share of the URLs through the app
-// itself (so every body is the one the server sends); this thread hands out the work, then writes the
-// redirect and header files for static hosts and nginx, deletes what a previous export wrote for pages that
-// are gone, and records the manifest.
+// itself (so every body is the one the server sends); this thread hands out the work and writes every file
+// as the bodies arrive (bodyRing.ts), then writes the redirect and header files for static hosts and nginx,
+// deletes what a previous export wrote for pages that are gone, and records the manifest.
 
 import { readdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
 import { ConfigError, loadConfig, type Config } from '../config.js';
+import { BodyRingReader } from './bodyRing.js';
 import { describeError } from './describeError.js';
 import { GENERATED_FILES } from './generatedFiles.js';
 import { HeaderPlanner, headersFile, nginxHeaders } from './headerRules.js';
@@ -102,12 +103,13 @@ interface WorkerOutput {
   readonly problems: readonly string[];
 }
 
-/** `onResult` is given each job's result as it arrives. */
-function runWorkers(base: Omit<WorkerData, 'index' | 'peers'>, threads: number, onResult: (r: JobResult) => void): Promise<WorkerOutput> {
+/** `onResult` is given each job's result as it arrives, with the bodies of its files (valid during the call). */
+function runWorkers(base: Omit<WorkerData, 'index' | 'peers'>, threads: number, onResult: (r: JobResult, bodies: readonly Buffer[]) => void): Promise<WorkerOutput> {
   const script = workerScript();
   return new Promise<WorkerOutput>((resolve, reject) => {
     const workers: Worker[] = [];
     const ready: Extract<FromWorker, { type: 'ready' }>[] = [];
+    const rings: BodyRingReader[] = [];
     let jobs: readonly Job[] = [];
     let next = 0;
     let settled = false;
@@ -190,6 +192,7 @@ function runWorkers(base: Omit<WorkerData, 'index' | 'peers'>, threads: number, 
         if (settled) return;
         if (m.type === 'failed') fail(`export worker ${m.index}: ${m.message}`);
         else if (m.type === 'ready') {
+          rings[index] = new BodyRingReader(m.ring);
           ready.push(m);
           if (m.index === 0) {
             first = m;
@@ -199,7 +202,17 @@ function runWorkers(base: Omit<WorkerData, 'index' | 'peers'>, threads: number, 
             for (const r of ready) start(r);
           } else if (first) start(m);
         } else {
-          for (const r of m.results) onResult(r);
+          const ring = rings[index]!;
+          let k = 0;
+          try {
+            for (const r of m.results) {
+              onResult(r, r.files.map(() => ring.body(m.bodies[k++]!)));
+            }
+          } catch (err) {
+            fail(describeError(err));
+            return;
+          }
+          ring.release(m.end);
           held[index]!--;
           give(w, index);
         }
@@ -302,20 +315,20 @@ export async function exportSite(options: ExportOptions): Promise<ExportSummary>
   const produced = new Set<string>();
   const urls = new Set<string>();
   const planner = new HeaderPlanner();
-  let written = 0;
-  let unchanged = 0;
+  const writer = new OutputWriter(outDir, new Set(previous));
   const failed: string[] = [];
   const skipped: string[] = [];
-  const took = (r: JobResult): void => {
+  const took = (r: JobResult, bodies: readonly Buffer[]): void => {
     planner.add(r);
-    for (const f of r.files) produced.add(f);
-    written += r.written;
-    unchanged += r.files.length - r.written;
+    r.files.forEach((f, i) => {
+      writer.write(f, bodies[i]!);
+      produced.add(f);
+    });
     if (r.files.length > 0) urls.add(r.url);
     else if (MUST_SUCCEED.has(r.kind)) failed.push(`${r.url}: the app answered ${r.status}`);
     else skipped.push(`${r.url} (${r.status})`);
   };
-  const out = await runWorkers({ env, cwd, outDir, now: options.now ?? Date.now(), precompress, previous }, threads, took);
+  const out = await runWorkers({ env, cwd, outDir, now: options.now ?? Date.now(), precompress }, threads, took);
 
   if (failed.length > 0) {
     // Keep track of what was written, so a later successful run can still clean it up.
@@ -323,7 +336,6 @@ export async function exportSite(options: ExportOptions): Promise<ExportSummary>
     throw new ExportError(`${failed.length} page(s) could not be exported:\n  ${failed.slice(0, 20).join('\n  ')}`);
   }
 
-  const writer = new OutputWriter(outDir, new Set(previous));
   const put = (rel: string, body: string | Buffer, text: boolean): void => {
     const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     writer.write(rel, buf);
@@ -357,8 +369,8 @@ export async function exportSite(options: ExportOptions): Promise<ExportSummary>
     outDir,
     urls: urls.size + redirectPages,
     files: produced.size,
-    written: written + writer.written,
-    unchanged: unchanged + writer.unchanged,
+    written: writer.written,
+    unchanged: writer.unchanged,
     deleted,
     redirects: aliases.length,
     skipped,

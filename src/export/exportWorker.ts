@@ -1,5 +1,6 @@
 // One export worker: builds its own site and app (the same way the server does), lists every job, then
-// renders the share the coordinator hands it by sending each URL through the app, and writes the bodies.
+// renders the share the coordinator hands it by sending each URL through the app, and passes the bodies
+// to the coordinator, which writes the files (bodyRing.ts).
 // The workers split the first load: each parses a share of the content files and sends it to the others
 // (siteSnapshot.ts), so each file is parsed once. Several workers split the rendering (~1 ms of Markdown
 // and templates per page) across cores; each lists the jobs alike, and the coordinator checks that they
@@ -17,8 +18,8 @@ import { ASSET_NAMES, buildAssets } from '../http/assets.js';
 import { contentLoader, openSite, type OpenSite } from '../openSite.js';
 import { newestPublished, settleFeedItem } from '../render/feeds.js';
 import { capturePrepared, dispatch, type Captured } from './dispatch.js';
-import { OutputWriter } from './OutputWriter.js';
 import type { AliasInfo, FromWorker, Job, JobResult, ToWorker, WorkerData } from './protocol.js';
+import { BodyRingWriter, type BodyRef } from './bodyRing.js';
 import { describeError as describe } from './describeError.js';
 import { GENERATED_FILES } from './generatedFiles.js';
 import { publicFiles } from './publicFiles.js';
@@ -92,6 +93,9 @@ function compress(body: Buffer, best: boolean): { gz: Buffer; br: Buffer } {
   };
 }
 
+// Room for two chunks of pages in flight (32 pages of about 15 KB each) and the one being written out;
+// a chunk of feeds (about 150 KB each) overflows it, and those bodies go in the message instead.
+const RING_BYTES = 4 * 1024 * 1024;
 const ARTICLE = /^\/articles\/([a-z0-9-]+)\/$/;
 const LISTING = /^\/(?:(tags|authors)\/([a-z0-9-]+)\/)?(?:page\/([1-9]\d*)\/)?$/;
 
@@ -118,11 +122,16 @@ export function prepareJob(pages: App['pages'], job: Job): void {
   }
 }
 
+/** Where a job's files go: the worker collects them for the coordinator, which writes them all (see bodyRing.ts). */
+export interface FileSink {
+  put(rel: string, data: Buffer): void;
+}
+
 export class JobRunner {
   constructor(
     private readonly app: App,
     private readonly config: Config,
-    private readonly writer: OutputWriter,
+    private readonly out: FileSink,
     private readonly precompress: boolean,
   ) {}
 
@@ -143,10 +152,9 @@ export class JobRunner {
     const c = prepared ? capturePrepared(prepared) : await dispatch(this.app, job.url);
     const expected = job.kind === 'notfound' ? 404 : 200;
     const file = outputFile(job.url);
-    if (c.status !== expected || file === undefined) return [{ url: job.url, kind: job.kind, status: c.status, files: [], written: 0 }];
-    const before = this.writer.written;
+    if (c.status !== expected || file === undefined) return [{ url: job.url, kind: job.kind, status: c.status, files: [] }];
     const files = [file];
-    this.writer.write(file, c.body);
+    this.out.put(file, c.body);
     if (this.precompress && TEXT_TYPE.test(c.headers['content-type'] ?? '')) {
       // The app's own compressed variants when it has them (same bytes a client would get), else our own.
       const variant = async (enc: 'br' | 'gzip'): Promise<Buffer | undefined> => {
@@ -157,13 +165,13 @@ export class JobRunner {
       const br = await variant('br');
       const gz = await variant('gzip');
       const own = br && gz ? undefined : compress(c.body, false);
-      this.writer.write(`${file}.br`, br ?? own!.br);
-      this.writer.write(`${file}.gz`, gz ?? own!.gz);
+      this.out.put(`${file}.br`, br ?? own!.br);
+      this.out.put(`${file}.gz`, gz ?? own!.gz);
       files.push(`${file}.br`, `${file}.gz`);
     }
     // Rendered pages are kept by the app for the next request; an export asks once, so free the memory.
     this.app.pages.cache.delete(job.url);
-    const results: JobResult[] = [{ url: job.url, kind: job.kind, status: c.status, files, written: this.writer.written - before, headers: policyHeaders(c, job.kind === 'document') }];
+    const results: JobResult[] = [{ url: job.url, kind: job.kind, status: c.status, files, headers: policyHeaders(c, job.kind === 'document') }];
     if (job.url === '/sitemap.xml') {
       for (const part of sitemapParts(c.body.toString('utf8'), this.config.siteUrl)) results.push(...(await this.run({ url: part, kind: 'document' })));
     }
@@ -172,7 +180,7 @@ export class JobRunner {
 
   private async publicFile(job: Job): Promise<JobResult> {
     const head = await dispatch(this.app, job.url, { method: 'HEAD' });
-    if (head.status !== 200 || !job.file) return { url: job.url, kind: job.kind, status: head.status, files: [], written: 0 };
+    if (head.status !== 200 || !job.file) return { url: job.url, kind: job.kind, status: head.status, files: [] };
     const source = path.join(this.config.publicDir, ...job.file.split('/'));
     let body: Buffer;
     try {
@@ -180,16 +188,15 @@ export class JobRunner {
     } catch (cause) {
       throw new Error(`${source}: cannot be read`, { cause });
     }
-    const before = this.writer.written;
     const files = [job.file];
-    this.writer.write(job.file, body);
+    this.out.put(job.file, body);
     if (this.precompress && (TEXT_TYPE.test(head.headers['content-type'] ?? '') || TEXT_EXT.test(job.file))) {
       const { gz, br } = compress(body, true);
-      this.writer.write(`${job.file}.br`, br);
-      this.writer.write(`${job.file}.gz`, gz);
+      this.out.put(`${job.file}.br`, br);
+      this.out.put(`${job.file}.gz`, gz);
       files.push(`${job.file}.br`, `${job.file}.gz`);
     }
-    return { url: job.url, kind: job.kind, status: 200, files, written: this.writer.written - before, headers: policyHeaders(head, false) };
+    return { url: job.url, kind: job.kind, status: 200, files, headers: policyHeaders(head, false) };
   }
 }
 
@@ -220,7 +227,10 @@ async function main(): Promise<void> {
     app.pages.etags = false;
     const { jobs, laneEnd, aliases } = listJobs(config, app);
     const fingerprint = createHash('sha256').update(JSON.stringify([jobs, laneEnd, aliases])).digest('hex');
-    const runner = new JobRunner(app, config, new OutputWriter(data.outDir, new Set(data.previous)), data.precompress);
+    // A chunk's bodies go to the coordinator, which writes the files, through shared memory (bodyRing.ts).
+    const ring = new BodyRingWriter(RING_BYTES);
+    let bodies: BodyRef[] = [];
+    const runner = new JobRunner(app, config, { put: (_rel, body) => bodies.push(ring.put(body)) }, data.precompress);
     let queue = Promise.resolve();
     port.on('message', (m: ToWorker) => {
       if (m.type === 'stop') {
@@ -233,12 +243,13 @@ async function main(): Promise<void> {
         .then(async () => {
           const results: JobResult[] = [];
           for (let i = m.start; i < m.end; i++) results.push(...(await runner.run(jobs[i]!, i >= laneEnd)));
-          post({ type: 'done', index: data.index, results });
+          post({ type: 'done', index: data.index, results, bodies, end: ring.end });
+          bodies = [];
         })
         .catch((err: unknown) => post({ type: 'failed', index: data.index, message: describe(err) }));
     });
     const problems = data.index === 0 ? site.store.content.diagnostics.map(formatDiagnostic) : undefined;
-    post({ type: 'ready', index: data.index, fingerprint, count: jobs.length, ...(data.index === 0 ? { jobs, laneEnd, aliases, problems } : {}) });
+    post({ type: 'ready', index: data.index, fingerprint, count: jobs.length, ring: ring.shared, ...(data.index === 0 ? { jobs, laneEnd, aliases, problems } : {}) });
   } catch (err) {
     post({ type: 'failed', index: data.index, message: describe(err) });
   }

@@ -1,6 +1,7 @@
 // Messages between the export's coordinating thread and its render workers.
 
 import type { MessagePort } from 'node:worker_threads';
+import type { BodyRef } from './bodyRing.js';
 import type { PathKind } from './sitePaths.js';
 
 export interface WorkerData {
@@ -11,8 +12,6 @@ export interface WorkerData {
   /** Every worker sees the site at this instant, so scheduled articles and the news window agree. */
   readonly now: number;
   readonly precompress: boolean;
-  /** Files the previous export wrote (from its manifest): the only ones that may already be up to date. */
-  readonly previous: readonly string[];
   /** Worker 0 also reports the job list, aliases and content problems. */
   readonly index: number;
   /**
@@ -42,7 +41,6 @@ export interface JobResult {
   readonly status: number;
   /** Files this job owns in the output folder (the body and its .gz/.br siblings). */
   readonly files: readonly string[];
-  readonly written: number;
   /** Policy headers (security, caching, and Content-Type for documents), named as the app names them. */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -53,13 +51,16 @@ export type FromWorker =
       readonly index: number;
       readonly fingerprint: string;
       readonly count: number;
+      /** The shared memory the worker's bodies come through (see bodyRing.ts). */
+      readonly ring: SharedArrayBuffer;
       readonly jobs?: readonly Job[];
       /** jobs[0, laneEnd) are the feeds and the articles they carry, best rendered by one worker in order. */
       readonly laneEnd?: number;
       readonly aliases?: readonly AliasInfo[];
       readonly problems?: readonly string[];
     }
-  | { readonly type: 'done'; readonly index: number; readonly results: readonly JobResult[] }
+  /** `bodies`: the results' files, in order, for the coordinator to write; then the ring is free up to `end`. */
+  | { readonly type: 'done'; readonly index: number; readonly results: readonly JobResult[]; readonly bodies: readonly BodyRef[]; readonly end: number }
   | { readonly type: 'failed'; readonly index: number; readonly message: string };
 
 export type ToWorker = { readonly type: 'chunk'; readonly start: number; readonly end: number } | { readonly type: 'stop' };
