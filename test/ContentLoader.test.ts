@@ -145,7 +145,44 @@ describe('ContentLoader: a first load split between workers (loadPart, combine)'
       ['a.md', 'c.md'],
       ['b.md', 'pages/about.md'],
     ]);
+    expect(parts.map((p) => p.at)).toEqual([
+      [0, 2],
+      [1, 3],
+    ]);
     expect(parts[1]!.results.map((r) => r.entry?.slug)).toEqual(['b', 'about']);
+  });
+
+  it('with a shared counter, each takes the next file no other has taken; the parts combine as one load', async () => {
+    writeFiles(contentDir, { 'a.md': art('A'), 'b.md': art('B'), 'c.md': art('C'), 'd.md': art('D'), 'pages/about.md': md('title: About', 'About us.') });
+    const whole = await loader().load();
+    const claim = new Int32Array(new SharedArrayBuffer(4));
+    const [first, second] = [loader(), loader()];
+    // One after the other: the first takes everything, the second finds nothing left.
+    const a = await first.loadPart(0, 2, claim);
+    const b = await second.loadPart(1, 2, claim);
+    expect(a.at).toEqual([0, 1, 2, 3, 4]);
+    expect(a.rels).toEqual(['a.md', 'b.md', 'c.md', 'd.md', 'pages/about.md']);
+    expect(b.at).toEqual([]);
+    expect(first.combine([a, b])).toEqual(whole);
+    expect(second.combine([b, a])).toEqual(whole);
+    // Side by side they share the files between them, each file once.
+    Atomics.store(claim, 0, 0);
+    const [c, d] = await Promise.all([loader().loadPart(0, 2, claim), second.loadPart(1, 2, claim)]);
+    expect([...c.at, ...d.at].sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(second.combine([c, d])).toEqual(whole);
+  });
+
+  it('refuses parts that leave a file out or take one twice', async () => {
+    writeFiles(contentDir, { 'a.md': art('A'), 'b.md': art('B'), 'c.md': art('C') });
+    const { loaders, parts } = await split(2);
+    const [own, other] = parts as [LoadedPart, LoadedPart];
+    const missing = { ...other, at: other.at.slice(1), rels: other.rels.slice(1), results: other.results.slice(1) };
+    expect(() => loaders[0]!.combine([own, missing])).toThrow(ContentChangedError);
+    const twice = { ...other, at: [...other.at, 0], rels: [...other.rels, 'a.md'], results: [...other.results, own.results[0]!] };
+    expect(() => loaders[0]!.combine([own, twice])).toThrow(ContentChangedError);
+    const beyond = { ...other, at: [...other.at, 3], rels: [...other.rels, 'd.md'], results: [...other.results, own.results[0]!] };
+    expect(() => loaders[0]!.combine([own, beyond])).toThrow(ContentChangedError);
+    expect(loaders[0]!.combine([own, other]).articles.map((x) => x.slug).sort()).toEqual(['a', 'b', 'c']);
   });
 
   it('gives, in every worker, the state one load gives: entries, problems in file order, cross-file rules', async () => {

@@ -64,6 +64,7 @@ describe('snapshotPart and restorePart', () => {
     const part: LoadedPart = {
       index: 1,
       count: 2,
+      at: [1, 3, 4],
       rels: ['bad.md', 'night-bus.md', 'pages/about.md'],
       results: [{ diagnostics: [bad] }, { entry: parse('night-bus.md', ARTICLE), diagnostics: [] }, { entry: parse('pages/about.md', PAGE, 'page'), diagnostics: [] }],
     };

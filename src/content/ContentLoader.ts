@@ -55,10 +55,12 @@ export interface FileResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** One worker's share of a first load (see loadPart): the files it parsed, by path, and what each gave. */
+/** One worker's share of a first load (see loadPart): the files it parsed, by place in the scan and path, and what each gave. */
 export interface LoadedPart {
   readonly index: number;
   readonly count: number;
+  /** Each file's place in the scan's list. */
+  readonly at: readonly number[];
   readonly rels: readonly string[];
   readonly results: readonly FileResult[];
 }
@@ -187,28 +189,38 @@ export class ContentLoader {
 
   /**
    * One share of a first load, for the export's workers, which split the parsing between them: the scan
-   * (every worker makes the same one), then every `count`-th of its files from `index` read and parsed.
+   * (every worker makes the same one), then the files it takes from the shared `claim` counter, or else
+   * every `count`-th of the scan's files from `index`, read and parsed.
    * Each worker sends its part to the others (see siteSnapshot.ts), and `combine` joins them all.
    */
-  async loadPart(index: number, count: number): Promise<LoadedPart> {
+  async loadPart(index: number, count: number, claim?: Int32Array): Promise<LoadedPart> {
     const diagnostics: Diagnostic[] = [];
     const files = await this.scan(this.options.contentDir, diagnostics);
     this.scanned = files && { files, diagnostics: [...diagnostics] };
     this.partScan = { files, diagnostics };
+    const n = files?.length ?? 0;
+    // With a counter the workers share, each takes the next file not yet taken: a worker on a core that
+    // something else is using parses fewer, and none waits long for the others' parts. Without one, every
+    // count-th file from index.
+    let own = index - count;
+    const next = claim ? (): number => Atomics.add(claim, 0, 1) : (): number => (own += count);
+    const at: number[] = [];
     const rels: string[] = [];
     const results: FileResult[] = [];
-    for (let i = index; i < (files?.length ?? 0); i += count) {
+    for (let i = next(); i < n; i = next()) {
       const f = files![i]!;
+      at.push(i);
       rels.push(f.rel);
       results.push(await this.loadFile(f.rel, f.full));
     }
-    return { index, count, rels, results };
+    return { index, count, at, rels, results };
   }
 
   /**
    * The state `load()` would give, from the parts of every worker (this loader's own among them), each
-   * checked against this loader's scan: a part made from another list of files means that the content
-   * changed between the workers' scans, and the export must be run again.
+   * checked against this loader's scan: a part made from another list of files, or parts that leave a file
+   * out or take one twice, mean that the content changed between the workers' scans, and the export must
+   * be run again.
    */
   combine(parts: readonly LoadedPart[]): ContentState {
     const scan = this.partScan;
@@ -220,14 +232,18 @@ export class ContentLoader {
       return { articles: [], pages: [], diagnostics: scan.diagnostics, files: 0, rootMissing: true };
     }
     const files = scan.files;
+    const slots = new Array<FileResult | undefined>(files.length);
+    for (const p of parts) {
+      for (const [j, i] of p.at.entries()) {
+        if (!(i < files.length) || slots[i] !== undefined || files[i]!.rel !== p.rels[j]) throw new ContentChangedError();
+        slots[i] = p.results[j];
+      }
+    }
     const diagnostics: Diagnostic[] = [...scan.diagnostics];
     const results: { rel: string; entry?: Entry }[] = [];
-    for (const p of parts) if (p.rels.length !== Math.ceil((files.length - p.index) / parts.length)) throw new ContentChangedError();
     for (const [i, f] of files.entries()) {
-      const part = byIndex.get(i % parts.length)!;
-      const at = Math.floor(i / parts.length);
-      if (part.rels[at] !== f.rel) throw new ContentChangedError();
-      const r = part.results[at]!;
+      const r = slots[i];
+      if (r === undefined) throw new ContentChangedError();
       for (const d of r.diagnostics) diagnostics.push(d);
       results.push(r.entry ? { rel: f.rel, entry: r.entry } : { rel: f.rel });
     }

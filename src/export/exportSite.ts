@@ -104,7 +104,7 @@ interface WorkerOutput {
 }
 
 /** `onResult` is given each job's result as it arrives, with the bodies of its files (valid during the call). */
-function runWorkers(base: Omit<WorkerData, 'index' | 'peers'>, threads: number, onResult: (r: JobResult, bodies: readonly Buffer[]) => void): Promise<WorkerOutput> {
+function runWorkers(base: Omit<WorkerData, 'index' | 'peers' | 'claim'>, threads: number, onResult: (r: JobResult, bodies: readonly Buffer[]) => void): Promise<WorkerOutput> {
   const script = workerScript();
   return new Promise<WorkerOutput>((resolve, reject) => {
     const workers: Worker[] = [];
@@ -183,9 +183,10 @@ function runWorkers(base: Omit<WorkerData, 'index' | 'peers'>, threads: number, 
         peers[b]!.push(port2);
       }
     }
+    const claim = new Int32Array(new SharedArrayBuffer(4));
     for (let index = 0; index < threads; index++) {
       const ports = peers[index]!;
-      const workerData: WorkerData = { ...base, index, peers: ports };
+      const workerData: WorkerData = { ...base, index, peers: ports, claim };
       const w = new Worker(script, { workerData, transferList: ports, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
       workers.push(w);
       w.on('message', (m: FromWorker) => {

@@ -212,7 +212,7 @@ async function main(): Promise<void> {
     else {
       // Each worker parses its share of the files, sends it to the others, and joins all the parts.
       const loader = contentLoader(config);
-      const own = await loader.loadPart(data.index, data.peers.length + 1);
+      const own = await loader.loadPart(data.index, data.peers.length + 1, data.claim);
       const others = data.peers.map((peer) => new Promise<PartSnapshot>((resolve) => peer.once('message', resolve)));
       const snapshot = snapshotPart(own);
       for (const peer of data.peers) peer.postMessage(snapshot);

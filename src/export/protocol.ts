@@ -19,6 +19,8 @@ export interface WorkerData {
    * to the others over these (see siteSnapshot.ts).
    */
   readonly peers: readonly MessagePort[];
+  /** The next content file to parse, shared by the workers (ContentLoader.loadPart). */
+  readonly claim: Int32Array;
 }
 
 export interface Job {

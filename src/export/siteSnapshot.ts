@@ -10,6 +10,7 @@ import { restoreEntry, snapshotEntry, type EntrySnapshot } from '../content/pars
 export interface PartSnapshot {
   readonly index: number;
   readonly count: number;
+  readonly at: readonly number[];
   readonly rels: readonly string[];
   readonly results: readonly { readonly entry?: EntrySnapshot; readonly diagnostics: readonly Diagnostic[] }[];
 }
