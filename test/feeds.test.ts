@@ -345,6 +345,9 @@ describe('XML escaping', () => {
     expect(xmlEscape(`a & b < c > d "e" 'f' ]]> g`)).toBe('a &amp; b &lt; c &gt; d &quot;e&quot; &apos;f&apos; ]]&gt; g');
     expect(xmlEscape('x\u0000\u0001\u0008\u000b\u001f\ufffe\uffff\ud800y\tz\n')).toBe('xy\tz\n');
     expect(xmlEscape('emoji 😀 and é')).toBe('emoji 😀 and é');
+    // A lone surrogate next to a pair, and text with nothing to remove at all.
+    expect(xmlEscape('\ud83d😀\ude00 x')).toBe('😀 x');
+    expect(xmlEscape('“plain” — text')).toBe('“plain” — text');
     const doc = `<t a="${xmlEscape('q"\'<&\u0002')}">${xmlEscape('<![CDATA[ ]]> \u0007 & more')}</t>`;
     expect(XMLValidator.validate(doc)).toBe(true);
     expect(obj(xml.parse(doc)).t).toEqual({ '#text': '<![CDATA[ ]]>  & more', '@a': 'q"\'<&' });
