@@ -68,7 +68,10 @@ export function listJobs(config: Config, app: App): { jobs: Job[]; laneEnd: numb
   for (const g of view.tags.values()) for (const a of newestPublished(view, g.articles)) inFeeds.add(a.url);
   const isFeed = (j: Job): boolean => SITE_FEEDS.has(j.url) || TAG_FEED.test(j.url);
   const lane = [...paths.filter((j) => j.kind === 'article' && inFeeds.has(j.url)), ...paths.filter(isFeed)];
-  const jobs = [...lane, ...paths.filter((j) => !(j.kind === 'article' && inFeeds.has(j.url)) && !isFeed(j))];
+  // The rest starts with the listings: the worker that takes it first renders them all (while the other is
+  // in the lane), so each article's teaser is made once, not once per worker.
+  const rest = paths.filter((j) => !(j.kind === 'article' && inFeeds.has(j.url)) && !isFeed(j));
+  const jobs = [...lane, ...rest.filter((j) => j.kind === 'listing'), ...rest.filter((j) => j.kind !== 'listing')];
   const taken = new Set<string>(GENERATED_FILES);
   for (const j of jobs) taken.add(outputFile(j.url) ?? j.url);
   // A route wins over a public file at the same address, as in the app (routes come before static files).
