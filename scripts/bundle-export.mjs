@@ -10,6 +10,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+// esbuild turns a JSON file into a JavaScript object literal, which V8 parses and builds about twice as
+// slowly as JSON.parse reads the same text: mime-db's 200 KB, which Express loads in every thread, took
+// 24 ms that way against 11 ms.
+const jsonAsParse = {
+  name: 'json-as-parse',
+  setup(build) {
+    build.onLoad({ filter: /\.json$/ }, (args) => ({ contents: `module.exports = JSON.parse(${JSON.stringify(JSON.stringify(JSON.parse(readFileSync(args.path, 'utf8'))))});`, loader: 'js' }));
+  },
+};
+
 export async function bundleExportWorker() {
   let esbuild;
   try {
@@ -33,6 +43,7 @@ export async function bundleExportWorker() {
     // per thread to load.
     minifyWhitespace: true,
     charset: 'ascii',
+    plugins: [jsonAsParse],
     // CommonJS packages inside an ES module bundle still call require() for Node's built-ins.
     banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
   });
