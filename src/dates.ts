@@ -72,6 +72,8 @@ function computeWallClock(ms: number, tz: string): WallClock {
 
 /** Offset of `tz` from UTC at instant `ms`, in minutes (e.g. +60 for Paris in winter). */
 export function tzOffsetMinutes(ms: number, tz: string): number {
+  // The default zone has no offset to look up (an export of 4,000 articles asked Intl for 2,000 days).
+  if (tz === 'UTC' && Number.isFinite(ms)) return 0;
   const w = wallClock(ms, tz);
   const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
   return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);

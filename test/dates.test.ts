@@ -74,6 +74,13 @@ describe('zonedToInstant and tzOffsetMinutes', () => {
     expect(tzOffsetMinutes(utc('2024-07-01T12:00:00Z'), 'Asia/Kolkata')).toBe(330);
     expect(tzOffsetMinutes(utc('2024-07-01T12:00:00Z'), 'UTC')).toBe(0);
   });
+
+  it('answers UTC without Intl, as Intl answers it (Etc/UTC takes the Intl path)', () => {
+    for (const iso of ['1901-12-13T20:45:52Z', '1969-12-31T23:59:59.999Z', '1970-01-01T00:00:00Z', '2024-03-31T01:30:00Z', '2038-01-19T03:14:08Z', '9999-12-31T23:59:59Z']) {
+      expect(tzOffsetMinutes(utc(iso), 'UTC'), iso).toBe(tzOffsetMinutes(utc(iso), 'Etc/UTC'));
+    }
+    expect(() => tzOffsetMinutes(Number.NaN, 'UTC')).toThrow(RangeError);
+  });
 });
 
 describe('formatting', () => {
