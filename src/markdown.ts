@@ -352,7 +352,14 @@ export function countWords(markdown: string): number {
     const c = text.charCodeAt(i);
     let letterOrDigit: boolean;
     if (c < 128) letterOrDigit = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
-    else {
+    else if (c < 0xd800 || c > 0xdfff) {
+      let k = BMP_CLASS[c]!;
+      if (k === 0) {
+        k = LETTER_OR_DIGIT.test(String.fromCharCode(c)) ? 2 : 1;
+        BMP_CLASS[c] = k;
+      }
+      letterOrDigit = k === 2;
+    } else {
       // Astral letters (a surrogate pair) are tested whole.
       const cp = text.codePointAt(i)!;
       letterOrDigit = LETTER_OR_DIGIT.test(String.fromCodePoint(cp));
@@ -366,6 +373,9 @@ export function countWords(markdown: string): number {
 }
 
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
+// Each character of the Basic Multilingual Plane outside ASCII, tested once against LETTER_OR_DIGIT: 0 not
+// yet, 1 no, 2 yes. News prose has curly quotes, dashes and accented names in every paragraph.
+const BMP_CLASS = new Uint8Array(0x10000);
 
 /** Site-relative links to articles, to warn about links to articles that do not exist. */
 export function internalArticleLinks(markdown: string): string[] {

@@ -158,6 +158,14 @@ describe('countWords and internalArticleLinks', () => {
     expect(countWords('Hello, world! It’s 1,000 U.S. troops.\n\n```\nnot counted\n```\n[link text](https://x.example/long/path) <b>bold</b>')).toBe(9);
   });
 
+  it('counts words in any script, each letter or digit tested as Unicode classes it', () => {
+    // Latin-1 letters and digits (ª, º, µ, ², ½ count; ×, «, ¿ do not), Greek, CJK, an astral letter, lone surrogates.
+    expect(countWords('Malmö — “Gdańsk” ª º µ ² ½ × « ¿ Αθήνα 東京 𝒜 \ud800 \udc00 x')).toBe(11);
+    expect(countWords('a—b “c” ‘d’ e–f')).toBe(6);
+    // The same character again gives the same answer (each is tested once, then remembered).
+    expect(countWords('é é é ¿ ¿')).toBe(3);
+  });
+
   it('finds links to articles of the site', () => {
     expect(internalArticleLinks('[a](/articles/one/) [b](https://news.example/articles/two) <a href="/articles/three/">x</a> [again](/articles/one/#part) [page](/about/)')).toEqual([
       'one',
