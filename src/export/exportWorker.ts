@@ -96,8 +96,8 @@ function compress(body: Buffer, best: boolean): { gz: Buffer; br: Buffer } {
   };
 }
 
-// Room for two chunks of pages in flight (32 pages of about 15 KB each) and the one being written out;
-// a chunk of feeds (about 150 KB each) overflows it, and those bodies go in the message instead.
+// Room for the chunks in flight (two held, one being written out: 32 pages of about 15 KB each, or fewer
+// feeds, which weigh more when chunks are cut); a body that finds no room goes in the message instead.
 const RING_BYTES = 4 * 1024 * 1024;
 const ARTICLE = /^\/articles\/([a-z0-9-]+)\/$/;
 const LISTING = /^\/(?:(tags|authors)\/([a-z0-9-]+)\/)?(?:page\/([1-9]\d*)\/)?$/;
