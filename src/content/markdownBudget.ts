@@ -55,16 +55,19 @@ const MARKUP = 1;
 const RUN = 2;
 const LINE_END = 4;
 const CLASS = new Uint8Array(65536);
-for (const c of '*_~[]<>`()!\\') CLASS[c.charCodeAt(0)] = MARKUP | RUN;
-for (const c of '|&#=') CLASS[c.charCodeAt(0)] = MARKUP;
+const RUN_CHARS = '*_~[]<>`()!\\';
+const MARKUP_CHARS = '|&#=';
+const LINE_ENDS = '\n\r\u2028\u2029';
+for (const c of RUN_CHARS) CLASS[c.charCodeAt(0)] = MARKUP | RUN;
+for (const c of MARKUP_CHARS) CLASS[c.charCodeAt(0)] = MARKUP;
+for (const c of LINE_ENDS) CLASS[c.charCodeAt(0)] = LINE_END;
 CLASS[10] = MARKUP | LINE_END;
-for (const c of [13, 0x2028, 0x2029]) CLASS[c] = LINE_END;
 
 /** A run of characters of no class (CLASS 0): neither markup nor a line end. */
-const PLAIN_RUN = /[^*_~[\]<>`()!\\|&#=\n\r\u2028\u2029]+/y;
+const PLAIN_RUN = new RegExp(`[^${(RUN_CHARS + MARKUP_CHARS + LINE_ENDS).replace(/[\\\]^-]/g, '\\$&')}]+`, 'y');
 
 /** Line terminators, as for ^ and $ in a multiline regex (and so in the Markdown lexer's rules). */
-const isLineEnd = (c: number): boolean => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+const isLineEnd = (c: number): boolean => (CLASS[c]! & LINE_END) !== 0;
 const isBlank = (c: number): boolean => c === 32 || c === 9;
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 

@@ -328,7 +328,7 @@ export async function exportSite(options: ExportOptions): Promise<ExportSummary>
   const writer = new OutputWriter(outDir, new Set(previous));
   const failed: string[] = [];
   const skipped: string[] = [];
-  const took = (r: JobResult, bodies: readonly Buffer[]): void => {
+  const collect = (r: JobResult, bodies: readonly Buffer[]): void => {
     planner.add(r);
     r.files.forEach((f, i) => {
       writer.write(f, bodies[i]!);
@@ -338,7 +338,7 @@ export async function exportSite(options: ExportOptions): Promise<ExportSummary>
     else if (MUST_SUCCEED.has(r.kind)) failed.push(`${r.url}: the app answered ${r.status}`);
     else skipped.push(`${r.url} (${r.status})`);
   };
-  const out = await runWorkers({ env, cwd, outDir, now: options.now ?? Date.now(), precompress }, threads, took);
+  const out = await runWorkers({ env, cwd, outDir, now: options.now ?? Date.now(), precompress }, threads, collect);
 
   if (failed.length > 0) {
     // Keep track of what was written, so a later successful run can still clean it up.

@@ -100,12 +100,6 @@ export class HeaderPlanner {
   }
 }
 
-export function headerPlan(results: readonly JobResult[]): HeaderPlan {
-  const planner = new HeaderPlanner();
-  for (const r of results) planner.add(r);
-  return planner.plan();
-}
-
 function finishPlan(
   records: readonly { url: string; pattern: string; headers: Record<string, string> }[],
   distinct: readonly { headers: Record<string, string>; count: number }[],
