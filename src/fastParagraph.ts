@@ -91,10 +91,50 @@ export function plainListLength(src: string, ordered = false): number | undefine
   }
 }
 
-type Lexer = { inline(src: string, tokens?: Tokens.Generic[]): Tokens.Generic[] };
+type Lexer = { inline(src: string, tokens?: Tokens.Generic[]): Tokens.Generic[]; inlineQueue: { src: string; tokens: Tokens.Generic[] }[] };
+
+/** The HTML marked would write for a paragraph's or item's inline content, or undefined to let marked lex it. */
+export type InlineHtml = (src: string) => string | undefined;
+
+/** Inline content whose HTML is already written (InlineHtml): one token, which its renderer returns as is. */
+export interface FastInlineToken {
+  type: 'fastInline';
+  raw: string;
+  html: string;
+}
+
+/**
+ * A paragraph's place in marked's queue of inline content to lex, when its HTML is already written: there
+ * is nothing to lex (src is empty) unless marked joins a later paragraph to it (the lazy continuation lines
+ * of a quote). marked then gives the joined text to the last entry of the queue, which must be this one;
+ * the written HTML no longer covers the paragraph, so it is dropped and the whole text lexed.
+ */
+class WrittenParagraph {
+  private text = '';
+  constructor(readonly tokens: Tokens.Generic[]) {}
+  get src(): string {
+    return this.text;
+  }
+  set src(joined: string) {
+    this.tokens.length = 0;
+    this.text = joined;
+  }
+}
+
+/**
+ * The inline tokens of `src`: one FastInlineToken when `inlineHtml` writes it, else marked's own (lexed
+ * later). A paragraph's are queued either way (WrittenParagraph).
+ */
+function inlineTokens(src: string, lexer: Lexer, inlineHtml: InlineHtml | undefined, paragraph: boolean): Tokens.Generic[] {
+  const html = inlineHtml?.(src);
+  if (html === undefined) return lexer.inline(src);
+  const tokens: Tokens.Generic[] = [{ type: 'fastInline', raw: src, html } satisfies FastInlineToken];
+  if (paragraph) lexer.inlineQueue.push(new WrittenParagraph(tokens));
+  return tokens;
+}
 
 /** The tokens marked's list rule gives for a list plainListLength accepted. */
-function plainList(raw: string, ordered: boolean, lexer: Lexer): Tokens.List {
+function plainList(raw: string, ordered: boolean, lexer: Lexer, inlineHtml: InlineHtml | undefined): Tokens.List {
   const lines = raw.split('\n');
   const items: Tokens.ListItem[] = lines.map((line, i) => {
     const text = line.slice(ordered ? line.indexOf('.') + 2 : 2);
@@ -104,32 +144,39 @@ function plainList(raw: string, ordered: boolean, lexer: Lexer): Tokens.List {
       task: false,
       loose: false,
       text,
-      tokens: [{ type: 'text', raw: text, text, tokens: lexer.inline(text) }],
+      tokens: [{ type: 'text', raw: text, text, tokens: inlineTokens(text, lexer, inlineHtml, false) }],
     };
   });
   return { type: 'list', raw, ordered, start: ordered ? Number(raw.slice(0, raw.indexOf('.'))) : '', loose: false, items };
 }
 
-export const fastParagraph: MarkedExtension = {
-  extensions: [
-    {
-      name: 'fastParagraph',
-      level: 'block',
-      tokenizer(src: string, tokens: Tokens.Generic[]): Tokens.Paragraph | Tokens.List | undefined {
-        // Paragraphs only where marked makes them (not the text of a tight list item), and never right after
-        // a paragraph: marked may join the two (a quote's lazy continuation lines).
-        if (!this.lexer.state.top || tokens.at(-1)?.type === 'paragraph') return undefined;
-        const c = src.charCodeAt(0);
-        if (c === 45 || isDigit(c)) {
-          const ordered = c !== 45;
-          const n = plainListLength(src, ordered);
-          return n === undefined ? undefined : plainList(src.slice(0, n), ordered, this.lexer);
-        }
-        const n = plainParagraphLength(src);
-        if (n === undefined) return undefined;
-        const raw = src.slice(0, n);
-        return { type: 'paragraph', raw, text: raw, tokens: this.lexer.inline(raw) };
+/**
+ * The extension. With `inlineHtml`, the inline content of the blocks it takes is written by that function
+ * where it can (fastInlineHtml.ts), and lexed by marked elsewhere.
+ */
+export function fastParagraph(inlineHtml?: InlineHtml): MarkedExtension {
+  return {
+    extensions: [
+      {
+        name: 'fastParagraph',
+        level: 'block',
+        tokenizer(src: string, tokens: Tokens.Generic[]): Tokens.Paragraph | Tokens.List | undefined {
+          // Paragraphs only where marked makes them (not the text of a tight list item), and never right after
+          // a paragraph: marked may join the two (a quote's lazy continuation lines).
+          if (!this.lexer.state.top || tokens.at(-1)?.type === 'paragraph') return undefined;
+          const c = src.charCodeAt(0);
+          if (c === 45 || isDigit(c)) {
+            const ordered = c !== 45;
+            const n = plainListLength(src, ordered);
+            return n === undefined ? undefined : plainList(src.slice(0, n), ordered, this.lexer, inlineHtml);
+          }
+          const n = plainParagraphLength(src);
+          if (n === undefined) return undefined;
+          const raw = src.slice(0, n);
+          return { type: 'paragraph', raw, text: raw, tokens: inlineTokens(raw, this.lexer, inlineHtml, true) };
+        },
       },
-    },
-  ],
-};
+      { name: 'fastInline', renderer: (token) => (token as unknown as FastInlineToken).html },
+    ],
+  };
+}

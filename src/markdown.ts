@@ -9,10 +9,11 @@
 // or mailto one. test/properties.test.ts checks, on generated Markdown, that the result is byte for byte what
 // the sanitiser returns.
 
-import { Marked, type Token, type Tokens } from 'marked';
+import { Marked, type MarkedExtension, type Token, type Tokens } from 'marked';
 import { createRequire } from 'node:module';
 import type sanitizeHtml from 'sanitize-html';
 import { escapeHtml } from './escapeHtml.js';
+import { fastInlineHtml } from './fastInlineHtml.js';
 import { fastInlineText } from './fastInlineText.js';
 import { fastParagraph } from './fastParagraph.js';
 import { slugify } from './slug.js';
@@ -85,12 +86,8 @@ const CODE_LANGUAGE = /^[\w-]+$/;
 
 type Parser = { parser: { parseInline(tokens: Tokens.Generic[], renderer?: unknown): string; textRenderer: unknown } };
 
-const marked = new Marked({ gfm: true, breaks: false, async: false });
-// Plain text runs are lexed by a scan that gives marked's own result faster (see fastInlineText.ts).
-marked.use(fastInlineText);
-// So are paragraphs of plain lines and tight lists of one-line items (see fastParagraph.ts).
-marked.use(fastParagraph);
-marked.use({
+// Our renderer, shared by the two instances below.
+const siteRenderer: MarkedExtension = {
   renderer: {
     heading(this: Parser, token: Tokens.Heading): string {
       const inner = this.parser.parseInline(token.tokens);
@@ -128,7 +125,32 @@ marked.use({
       return '<br />';
     },
   },
-});
+};
+
+/** marked with the token fast paths, which give marked's own tokens faster, and our renderer. */
+const withTokenFastPaths = (inlineHtml?: (src: string) => string | undefined): Marked =>
+  new Marked({ gfm: true, breaks: false, async: false })
+    // Plain text runs are lexed by a scan that gives marked's own result faster (see fastInlineText.ts).
+    .use(fastInlineText)
+    // So are paragraphs of plain lines and tight lists of one-line items (see fastParagraph.ts).
+    .use(fastParagraph(inlineHtml))
+    .use(siteRenderer);
+
+// The content of those paragraphs and items, when it is text, links and simple emphasis, is written
+// straight to HTML (see fastInlineHtml.ts) instead of being lexed into tokens and rendered from them.
+const marked = withTokenFastPaths((src) => fastInlineHtml(src, plainLinkHtml));
+// The reference: marked's tokens all the way, always sanitised (renderMarkdownSanitized, for the tests).
+const reference = withTokenFastPaths();
+
+/**
+ * What the link renderer above writes for [inner](href), for an address the sanitiser keeps as it is
+ * (PLAIN_HREF); undefined for any other, which marked then lexes (and needsSanitizer sees).
+ */
+function plainLinkHtml(href: string, inner: string): string | undefined {
+  const clean = cleanUrl(href);
+  if (clean === null || !PLAIN_HREF.test(clean)) return undefined;
+  return `<a${attributeList(linkAttributes({ href: clean }, currentHost))}>${inner}</a>`;
+}
 
 /** The <a> attributes the site writes: rel="noopener noreferrer" on links to other hosts, never an editor's rel. */
 function linkAttributes(attribs: Readonly<Record<string, string>>, siteHost: string): Record<string, string> {
@@ -282,7 +304,10 @@ export function renderMarkdown(markdown: string, opts: MarkdownOptions): string 
   return render(markdown, opts, false);
 }
 
-/** The same, always through the sanitiser: what renderMarkdown must equal for every body (the tests compare). */
+/**
+ * The same through marked's tokens only (no fastInlineHtml) and always through the sanitiser: what
+ * renderMarkdown must equal for every body (the tests compare).
+ */
 export function renderMarkdownSanitized(markdown: string, opts: MarkdownOptions): string {
   return render(markdown, opts, true);
 }
@@ -299,9 +324,10 @@ function render(markdown: string, opts: MarkdownOptions, alwaysSanitize: boolean
   let html: string;
   let sanitized: boolean;
   try {
-    const tokens = marked.lexer(markdown);
+    const md = alwaysSanitize ? reference : marked;
+    const tokens = md.lexer(markdown);
     sanitized = alwaysSanitize || needsSanitizer(markdown, tokens);
-    html = marked.parser(tokens);
+    html = md.parser(tokens);
   } catch (cause) {
     const reason = cause instanceof RangeError ? 'the Markdown is nested too deeply to render' : `the Markdown could not be rendered (${(cause as Error).message.split('\n')[0]})`;
     throw new MarkdownError(reason, { cause });
@@ -319,7 +345,7 @@ export function plainExcerpt(markdown: string, maxChars = 160): string {
     if (!b || /^(#|[-*+] |\d+[.)] |>|```|~~~|<|\||!\[)/.test(b)) continue;
     let text: string;
     try {
-      text = stripTags(marked.parseInline(b) as string);
+      text = stripTags(fastInlineHtml(b, plainLinkHtml) ?? (marked.parseInline(b) as string));
     } catch {
       continue;
     }

@@ -9,7 +9,7 @@ import { bundledMarkdown } from './helpers/site.js';
 
 const OPTIONS = { gfm: true, breaks: false, async: false } as const;
 const stock = new Marked(OPTIONS);
-const fast = new Marked(OPTIONS).use(fastParagraph);
+const fast = new Marked(OPTIONS).use(fastParagraph());
 
 describe('plainParagraphLength', () => {
   it('takes lines that start with a letter, a quotation mark or a dash, up to a blank line or the end', () => {
