@@ -3,11 +3,11 @@
  *
  * Times the static export against Hugo on the same generated corpus, side by side in one run on the same
  * machine: `node <EXPORT_NODE_FLAGS> dist/cli/export.js <out> --no-precompress` (the compiled export with
- * its bundled worker, built as `npm run build` builds them, started with the Node options that
- * `npm run export` gives it) and `hugo --quiet -d <out>` building a minimal site that renders single
- * pages only (layouts/_default/single.html with the title and .Content). Each is run `--runs` times,
- * alternately, into an empty folder, timed from process start to exit; the medians, their ratio and the
- * median of each run's own ratio are printed.
+ * its bundled worker, built as `npm run build` builds them, started with the Node options and the
+ * GLIBC_TUNABLES that `npm run export` gives it) and `hugo --quiet -d <out>` building a minimal site that
+ * renders single pages only (layouts/_default/single.html with the title and .Content). Each is run
+ * `--runs` times, alternately, into an empty folder, timed from process start to exit; the medians, their
+ * ratio and the median of each run's own ratio are printed.
  *
  * It installs nothing: when `hugo` is not on PATH it says how to get it and times the export alone.
  */
@@ -16,7 +16,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } fr
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXPORT_NODE_FLAGS } from '../src/export/exportNodeFlags.js';
+import { EXPORT_NODE_FLAGS, exportEnv } from '../src/export/exportNodeFlags.js';
 import { generateCorpus } from './gen.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -120,7 +120,8 @@ async function main(): Promise<void> {
       process.stdout.write('hugo is not on PATH, so only the export is timed. To compare, install it: apt-get install hugo (Debian/Ubuntu), or see https://gohugo.io/installation/\n');
     }
 
-    const env = { ...process.env, SITE_URL: 'https://news.example', CONTENT_DIR: content, PUBLIC_DIR: publicDir, NODE_ENV: 'production', LOG_LEVEL: 'silent' };
+    // The export's process is set up as npm run export sets it up: its Node options and allocator tuning.
+    const env = exportEnv({ ...process.env, SITE_URL: 'https://news.example', CONTENT_DIR: content, PUBLIC_DIR: publicDir, NODE_ENV: 'production', LOG_LEVEL: 'silent' });
     const exportCli = path.join(ROOT, 'dist', 'cli', 'export.js');
     const exportOptions = ['--no-precompress', ...(args.threads ? ['--threads', String(args.threads)] : [])];
     const times = { export: [] as number[], hugo: [] as number[] };
