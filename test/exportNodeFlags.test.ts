@@ -24,8 +24,9 @@ describe('EXPORT_NODE_FLAGS', () => {
     expect(missingNodeFlags([...EXPORT_NODE_FLAGS], { GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })).toEqual([]);
   });
 
-  it('exportEnv adds the allocator tuning, and keeps an operator\'s own GLIBC_TUNABLES', () => {
+  it('exportEnv adds the allocator tuning, keeps an operator\'s own GLIBC_TUNABLES, and drops NODE_EXTRA_CA_CERTS', () => {
     expect(exportEnv({ PATH: '/bin', SITE_URL: 'https://news.example' })).toEqual({ PATH: '/bin', SITE_URL: 'https://news.example', GLIBC_TUNABLES: EXPORT_MALLOC_TUNABLES });
+    expect(exportEnv({ PATH: '/bin', NODE_EXTRA_CA_CERTS: '/etc/ssl/extra.pem' })).toEqual({ PATH: '/bin', GLIBC_TUNABLES: EXPORT_MALLOC_TUNABLES });
     expect(exportEnv({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })).toEqual({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' });
     const given = { PATH: '/bin' };
     exportEnv(given);
