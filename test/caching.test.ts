@@ -68,3 +68,26 @@ describe('keepWarm', () => {
     expect(site.app.pages.cache.get('/')!.identity.body.toString()).toContain('Newest story');
   });
 });
+
+describe('SitePages.keep (off in the static export)', () => {
+  it('off: each page is rendered and handed back, the same bytes the server sends, and nothing is kept', async () => {
+    const site = await makeSite(FILES);
+    site.app.pages.keep = false;
+    const article = site.app.pages.article('newer')!;
+    const home = site.app.pages.home(1)!;
+    expect(site.app.pages.article('missing')).toBeUndefined();
+    expect(site.app.pages.home(99)).toBeUndefined();
+    expect(site.app.pages.cache.size).toBe(0);
+    // Asked again, it is rendered again: a new response with the same bytes.
+    const again = site.app.pages.article('newer')!;
+    expect(again).not.toBe(article);
+    expect(again.identity.body.equals(article.identity.body)).toBe(true);
+    expect(site.app.pages.cache.size).toBe(0);
+
+    site.app.pages.keep = true;
+    const served = await request(site.app).get('/articles/newer/').expect(200);
+    expect(Buffer.from(served.text).equals(article.identity.body)).toBe(true);
+    expect((await request(site.app).get('/').expect(200)).text).toBe(home.identity.body.toString('utf8'));
+    expect(site.app.pages.cache.has('/articles/newer/')).toBe(true);
+  });
+});

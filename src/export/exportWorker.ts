@@ -15,6 +15,7 @@ import { createApp, type App } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
 import { formatDiagnostic } from '../content/diagnostic.js';
 import { ASSET_NAMES, buildAssets } from '../http/assets.js';
+import type { Prepared } from '../http/prepared.js';
 import { contentLoader, openSite, type OpenSite } from '../openSite.js';
 import { newestPublished, settleFeedItem } from '../render/feeds.js';
 import { capturePrepared, dispatch, type Captured } from './dispatch.js';
@@ -103,26 +104,27 @@ const ARTICLE = /^\/articles\/([a-z0-9-]+)\/$/;
 const LISTING = /^\/(?:(tags|authors)\/([a-z0-9-]+)\/)?(?:page\/([1-9]\d*)\/)?$/;
 
 /**
- * Prepares the page at a job's URL through SitePages, the way the app's route would on a first request, so
- * that the job can take the prepared response the app's fast path would send (the same bytes and headers)
- * instead of going through Express's router for every page. Anything not recognised here, or not found,
- * simply takes the Express path.
+ * The page at a job's URL prepared through SitePages, the way the app's route would on a first request, so
+ * that the job takes the prepared response the app's fast path would send (the same bytes and headers)
+ * instead of going through Express's router for every page. Anything not recognised here, or not found
+ * (undefined), simply takes the Express path.
  */
-export function prepareJob(pages: App['pages'], job: Job): void {
+export function prepareJob(pages: App['pages'], job: Job): Prepared | undefined {
   if (job.kind === 'article') {
     const slug = ARTICLE.exec(job.url)?.[1];
-    if (slug) pages.article(slug);
-  } else if (job.kind === 'page') {
-    const slug = /^\/([a-z0-9-]+)\/$/.exec(job.url)?.[1];
-    if (slug) pages.page(slug);
-  } else if (job.kind === 'listing') {
-    const m = LISTING.exec(job.url);
-    if (!m) return;
-    const n = m[3] ? Number(m[3]) : 1;
-    if (m[1] === 'tags') pages.tag(m[2]!, n);
-    else if (m[1] === 'authors') pages.author(m[2]!, n);
-    else pages.home(n);
+    return slug ? pages.article(slug) : undefined;
   }
+  if (job.kind === 'page') {
+    const slug = /^\/([a-z0-9-]+)\/$/.exec(job.url)?.[1];
+    return slug ? pages.page(slug) : undefined;
+  }
+  if (job.kind !== 'listing') return undefined;
+  const m = LISTING.exec(job.url);
+  if (!m) return undefined;
+  const n = m[3] ? Number(m[3]) : 1;
+  if (m[1] === 'tags') return pages.tag(m[2]!, n);
+  if (m[1] === 'authors') return pages.author(m[2]!, n);
+  return pages.home(n);
 }
 
 /** Where a job's files go: the worker collects them for the coordinator, which writes them all (see bodyRing.ts). */
@@ -144,14 +146,13 @@ export class JobRunner {
    */
   async run(job: Job, last = false): Promise<JobResult[]> {
     if (job.kind === 'public') return [await this.publicFile(job)];
-    prepareJob(this.app.pages, job);
+    const prepared = prepareJob(this.app.pages, job);
     if (job.kind === 'article') {
       const view = this.app.pages.store.view;
       const article = view.bySlug.get(ARTICLE.exec(job.url)?.[1] ?? '');
       if (article && last) this.app.renderer.forgetBody(article);
       else if (article) settleFeedItem(this.app.renderer, view, article);
     }
-    const prepared = this.app.pages.cache.get(job.url);
     const c = prepared ? capturePrepared(prepared) : await dispatch(this.app, job.url);
     const expected = job.kind === 'notfound' ? 404 : 200;
     const file = outputFile(job.url);
@@ -172,8 +173,6 @@ export class JobRunner {
       this.out.put(`${file}.gz`, gz ?? own!.gz);
       files.push(`${file}.br`, `${file}.gz`);
     }
-    // Rendered pages are kept by the app for the next request; an export asks once, so free the memory.
-    this.app.pages.cache.delete(job.url);
     const results: JobResult[] = [{ url: job.url, kind: job.kind, status: c.status, files, headers: policyHeaders(c, job.kind === 'document') }];
     if (job.url === '/sitemap.xml') {
       for (const part of sitemapParts(c.body.toString('utf8'), this.config.siteUrl)) results.push(...(await this.run({ url: part, kind: 'document' })));
@@ -228,6 +227,8 @@ async function main(): Promise<void> {
     app.pages.compress = data.precompress;
     // Nor does anything read the ETags: a static host makes its own.
     app.pages.etags = false;
+    // Each page is asked for once: keep none of them, nor what they depend on.
+    app.pages.keep = false;
     const { jobs, laneEnd, aliases } = listJobs(config, app);
     const fingerprint = createHash('sha256').update(JSON.stringify([jobs, laneEnd, aliases])).digest('hex');
     // A chunk's bodies go to the coordinator, which writes the files, through shared memory (bodyRing.ts).

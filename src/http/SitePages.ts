@@ -40,6 +40,12 @@ export class SitePages {
   /** Give each page a strong ETag; the static export, which writes none, turns it off. */
   etags = true;
   /**
+   * Keep each page rendered in the cache, with the keys of what it shows (and each article's related box),
+   * for the next request and for invalidation. The static export asks for each page once and turns it off:
+   * a page is then rendered, prepared and handed back, and nothing is kept.
+   */
+  keep = true;
+  /**
    * Leave the variants for later (see completeCompression): set while the site-wide pages are prepared
    * before the server listens, so that compressing them (0.1 s with 10,000 articles, most of it the
    * sitemap) does not hold up readiness; the uncompressed response is complete and correct meanwhile.
@@ -122,6 +128,10 @@ export class SitePages {
 
   /** Cached page at `path`, or render it with `render`; undefined when there is no such page. */
   serve(path: string, render: () => Rendered | undefined, type = HTML, extraHeaders?: Record<string, string>): Prepared | undefined {
+    if (!this.keep) {
+      const r = render();
+      return r && this.prepareRendered(r, type, extraHeaders);
+    }
     return this.cache.getOrRender(path, () => {
       const r = render();
       if (!r) return undefined;
@@ -136,7 +146,7 @@ export class SitePages {
     if (!a) return undefined;
     return this.serve(`/articles/${slug}/`, () => {
       const r = this.renderer.article(view, a);
-      if (r.related) this.boxes.set(slug, relatedBox(a, r.related.articles, r.related.byTag));
+      if (r.related && this.keep) this.boxes.set(slug, relatedBox(a, r.related.articles, r.related.byTag));
       return r;
     });
   }
