@@ -92,11 +92,11 @@ export function parseFrontMatter(text: string, path: string, fast = true): Front
   // The body starts on the line after the closing fence, even when the file ends right after it.
   const bodyLine = 2 + (rest.slice(0, afterClose === -1 ? rest.length : afterClose + 1).match(/\n/g)?.length ?? 0) + (afterClose === -1 ? 1 : 0);
 
-  if (nestingDepth(yamlText) > MAX_NESTING) {
+  // The subset simpleYaml reads nests three levels at most: the depth is measured only for the rest.
+  const simple = fast ? simpleYaml(yamlText) : undefined;
+  if (!simple && nestingDepth(yamlText) > MAX_NESTING) {
     return fail(path, 2, 1, 'yaml', `front matter is nested more than ${MAX_NESTING} levels deep`);
   }
-
-  const simple = fast ? simpleYaml(yamlText) : undefined;
   if (simple) {
     // Positions are only asked for when reporting a problem: parse fully then, to get yaml's exact ones.
     let full: FrontMatterResult | undefined;

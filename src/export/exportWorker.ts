@@ -51,6 +51,24 @@ export function policyHeaders(c: Captured, withType: boolean): Readonly<Record<s
   return shared;
 }
 
+const preparedSets = new Map<string, Readonly<Record<string, string>>>();
+
+/**
+ * policyHeaders of a prepared page, read from its flat header list: the policy part of that list (names
+ * and values, in order) is the key to a set already made, so most pages make no objects at all.
+ */
+export function preparedPolicyHeaders(p: Prepared): Readonly<Record<string, string>> {
+  const h = p.identity.headers;
+  let key = '';
+  for (let i = 0; i + 1 < h.length; i += 2) if (!PER_RESPONSE.has(h[i]!.toLowerCase())) key += `${h[i]}\n${h[i + 1]}\n`;
+  let set = preparedSets.get(key);
+  if (!set) {
+    set = policyHeaders(capturePrepared(p), false);
+    preparedSets.set(key, set);
+  }
+  return set;
+}
+
 const SITE_FEEDS = new Set(['/feed.xml', '/atom.xml', '/feed.json']);
 const TAG_FEED = /^\/tags\/([^/]+)\/feed\.xml$/;
 
@@ -153,13 +171,17 @@ export class JobRunner {
       if (article && last) this.app.renderer.forgetBody(article);
       else if (article) settleFeedItem(this.app.renderer, view, article);
     }
-    const c = prepared ? capturePrepared(prepared) : await dispatch(this.app, job.url);
+    // A prepared page is read as it is (status, body, type; its policy headers from its header list),
+    // anything else is asked of the app.
+    const c = prepared ? undefined : await dispatch(this.app, job.url);
+    const status = prepared ? prepared.status : c!.status;
+    const body = prepared ? prepared.identity.body : c!.body;
     const expected = job.kind === 'notfound' ? 404 : 200;
     const file = outputFile(job.url);
-    if (c.status !== expected || file === undefined) return [{ url: job.url, kind: job.kind, status: c.status, files: [] }];
+    if (status !== expected || file === undefined) return [{ url: job.url, kind: job.kind, status, files: [] }];
     const files = [file];
-    this.out.put(file, c.body);
-    if (this.precompress && TEXT_TYPE.test(c.headers['content-type'] ?? '')) {
+    this.out.put(file, body);
+    if (this.precompress && TEXT_TYPE.test((prepared ? prepared.type : c!.headers['content-type']) ?? '')) {
       // The app's own compressed variants when it has them (same bytes a client would get), else our own.
       const variant = async (enc: 'br' | 'gzip'): Promise<Buffer | undefined> => {
         if (expected !== 200) return undefined;
@@ -168,14 +190,15 @@ export class JobRunner {
       };
       const br = await variant('br');
       const gz = await variant('gzip');
-      const own = br && gz ? undefined : compress(c.body, false);
+      const own = br && gz ? undefined : compress(body, false);
       this.out.put(`${file}.br`, br ?? own!.br);
       this.out.put(`${file}.gz`, gz ?? own!.gz);
       files.push(`${file}.br`, `${file}.gz`);
     }
-    const results: JobResult[] = [{ url: job.url, kind: job.kind, status: c.status, files, headers: policyHeaders(c, job.kind === 'document') }];
+    const headers = prepared ? preparedPolicyHeaders(prepared) : policyHeaders(c!, job.kind === 'document');
+    const results: JobResult[] = [{ url: job.url, kind: job.kind, status, files, headers }];
     if (job.url === '/sitemap.xml') {
-      for (const part of sitemapParts(c.body.toString('utf8'), this.config.siteUrl)) results.push(...(await this.run({ url: part, kind: 'document' })));
+      for (const part of sitemapParts(body.toString('utf8'), this.config.siteUrl)) results.push(...(await this.run({ url: part, kind: 'document' })));
     }
     return results;
   }
