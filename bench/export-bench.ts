@@ -6,8 +6,8 @@
  * its bundled worker, built as `npm run build` builds them, started with the Node options and the
  * GLIBC_TUNABLES that `npm run export` gives it) and `hugo --quiet -d <out>` building a minimal site that
  * renders single pages only (layouts/_default/single.html with the title and .Content). Each is run
- * `--runs` times, alternately, into an empty folder, timed from process start to exit; the medians, their
- * ratio and the median of each run's own ratio are printed.
+ * `--runs` times, alternately, into an empty folder, after a `sync`, timed from process start to exit; the
+ * medians, their ratio and the median of each run's own ratio are printed.
  *
  * It installs nothing: when `hugo` is not on PATH it says how to get it and times the export alone.
  */
@@ -130,14 +130,20 @@ async function main(): Promise<void> {
     // Each run writes into a new folder, and nothing is deleted until the end: ext4 skips inodes freed in
     // the last minutes when it allocates new ones, so deleting one run's 6,000 files just before the next
     // made file creation several times slower (for whichever tool came next).
+    // Each timed run also starts once the disk has written out what came before it (`sync`): the kernel
+    // writes dirty pages back about 30 s after they are made, in the middle of later runs, and on this
+    // machine a run during such writeback took up to 30% longer (whichever tool it was).
+    const settle = (): void => void spawnSync('sync', { stdio: 'ignore' });
     for (let run = 1; run <= args.runs; run++) {
       const exportOut = path.join(tmp, `export-out-${run}`);
+      settle();
       const e = await timed(process.execPath, [...EXPORT_NODE_FLAGS, exportCli, exportOut, ...exportOptions], env, ROOT);
       times.export.push(e);
       exportFiles = countFiles(exportOut);
       let line = `run ${run}: export ${secs(e)} (${exportFiles} files)`;
       if (hugo) {
         const hugoOut = path.join(tmp, `hugo-out-${run}`);
+        settle();
         const h = await timed('hugo', ['--quiet', '-s', hugoSite, '-d', hugoOut], process.env, tmp);
         times.hugo.push(h);
         hugoFiles = countFiles(hugoOut);
