@@ -1,7 +1,7 @@
 // Node options for the export's own process, given on its command line by `npm run export`
-// (scripts/export.mjs) and by `npm run bench:export`, which also set its allocator's tuning (below). V8 reads them once, when the process starts: Node
-// refuses V8 options in a worker thread's execArgv, and v8.setFlagsFromString from inside the export
-// changed nothing measurable.
+// (scripts/export.mjs) and by `npm run bench:export`, which also set its environment (exportEnv, below).
+// V8 reads them once, when the process starts: Node refuses V8 options in a worker thread's execArgv,
+// and v8.setFlagsFromString from inside the export changed nothing measurable.
 //
 // --interrupt-budget: how much bytecode a function runs before V8 next considers optimising it (67,584 in
 // Node 20's V8). That suits a page or a server that runs for minutes. An export runs for seconds, and
