@@ -31,7 +31,9 @@ export function parseArgs(argv: readonly string[]): Omit<ExportOptions, 'env' | 
   return { outDir, precompress, force, ...(threads !== undefined ? { threads } : {}) };
 }
 
-const n = (x: number): string => x.toLocaleString('en-US');
+// Thousands with commas, as en-US writes them; toLocaleString loaded ICU's number formatting for it, about
+// 20 ms at the very end of every export.
+const n = (x: number): string => String(x).replace(/\B(?=(\d{3})+$)/g, ',');
 
 export function formatSummary(s: ExportSummary): string {
   const lines = [
