@@ -18,7 +18,11 @@ import { openSite } from '../../src/openSite.js';
 import { closeSites, makeSite, md, REPO, removeDir, tempDir, writeFiles, type TestSite } from '../helpers/site.js';
 import { captureLogger, listen, parseResponse, rawRequest, type Listening } from './raw.js';
 
-const BIG_BYTES = 24 * 1024 * 1024;
+// Large enough that the kernel's socket buffers cannot take the whole response at once (the download is
+// still in flight when the signal arrives, and the server waits over 2 s for it), small enough to leave
+// room under the 10 s shutdown limit on a loaded machine: the slow reader takes about 3 MB/s. At 24 MB the
+// server exited 6.5 s after the signal on its own and up to 10.4 s with the whole suite on two cores.
+const BIG_BYTES = 12 * 1024 * 1024;
 const ARTICLE = md('title: Seed Story\ndate: 2024-03-22\nauthor: Ann Lee', 'The body of the seed story.');
 
 describe('timeouts are set deliberately', () => {
@@ -380,7 +384,9 @@ describe('shutdown deadline', () => {
   afterEach(closeSites);
 
   it('a client that never reads is cut at the deadline, so shutdown always ends', async () => {
-    const site = await makeSite({ 'seed-story.md': ARTICLE }, { publicFiles: { 'images/big.bin': randomBytes(BIG_BYTES) } });
+    // Twice the size of the signal tests' file: a client that never reads must not be able to take it all
+    // into the kernel's socket buffers, however large they are tuned.
+    const site = await makeSite({ 'seed-story.md': ARTICLE }, { publicFiles: { 'images/big.bin': randomBytes(2 * BIG_BYTES) } });
     const srv = await listen(site.app, site.config);
     const socket = net.connect(srv.port, '127.0.0.1');
     socket.on('error', () => undefined);
