@@ -25,6 +25,8 @@ const AUTOLINK = /[hH][tT][tT][pP]|[fF][tT][pP]:|[wW][wW][wW]\.|[mM][aA][iI][lL]
 const SCAN = new RegExp(`[*[\\]]|${AUTOLINK.source}`, 'g');
 // What emphasis may hold: words of ASCII letters and digits (and inner hyphens), one space apart.
 const EMPHASIS_TEXT = /^[A-Za-z0-9](?:[A-Za-z0-9 -]*[A-Za-z0-9])?$/;
+// A link text this scan does not model: a bracket, a star or a line break in it, or a space at either end.
+const UNMODELLED_LABEL = /[[*\n]|^ | $/;
 // An address with nothing marked would read differently: no space, parenthesis, bracket, quote or star.
 const ADDRESS = /^[^\s()<>[\]"'*]+$/;
 const ESCAPES = /[>&]/g;
@@ -73,7 +75,7 @@ export function fastInlineHtml(src: string, link: LinkHtml): string | undefined 
       if (close === -1 || src.charCodeAt(close + 1) !== 40 /* ( */ || (i > 0 && src.charCodeAt(i - 1) === 33) /* ! */) return undefined;
       const label = src.slice(i + 1, close);
       end = src.indexOf(')', close + 2) + 1;
-      if (end === 0 || label === '' || /[[*\n]|^ | $/.test(label) || AUTOLINK.test(label)) return undefined;
+      if (end === 0 || label === '' || UNMODELLED_LABEL.test(label) || AUTOLINK.test(label)) return undefined;
       const href = src.slice(close + 2, end - 1);
       if (!ADDRESS.test(href)) return undefined;
       html = link(href, text(label, escape));

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { EXPORT_MALLOC_TUNABLES, EXPORT_NODE_FLAGS, exportEnv, missingNodeFlags } from '../src/export/exportNodeFlags.js';
 import { REPO, removeDir, tempDir } from './helpers/site.js';
 

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { countWords, internalArticleLinks, MarkdownError, plainExcerpt, renderMarkdown, type MarkdownOptions } from '../src/markdown.js';
 
 const opts: MarkdownOptions = {
